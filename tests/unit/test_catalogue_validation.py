@@ -1,0 +1,142 @@
+"""Broken reference files are refused with the file and entry named; reloads keep the last good version."""
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hall.catalogue import CatalogueError, CatalogueStore, DEFAULT_ROOT, load_catalogue
+
+FOOD = "XK00401001-370102-SYJ"
+
+
+@pytest.fixture
+def ref(tmp_path) -> Path:
+    """A private copy of the shipped reference data (without the workday calendar)."""
+    root = tmp_path / "reference"
+    shutil.copytree(DEFAULT_ROOT, root, ignore=shutil.ignore_patterns("calendar"))
+    return root
+
+
+def edit(root: Path, name: str, change):
+    """Load a YAML file, let `change` mutate it, and write it back."""
+    path = root / name
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def item_in(doc, code):
+    return next(i for i in doc["items"] if i["code"] == code)
+
+
+def refused(root) -> CatalogueError:
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(root)
+    return info.value
+
+
+def test_an_item_naming_an_unknown_department_is_refused(ref):
+    edit(ref, "items/jjfz.yaml", lambda d: item_in(d, FOOD).update(departments=["SYJ", "XYZ"]))
+    err = refused(ref)
+    assert err.file == "items/jjfz.yaml" and err.entry == FOOD
+    assert "items/jjfz.yaml" in str(err) and FOOD in str(err) and "XYZ" in str(err)
+
+
+def test_a_promised_limit_above_the_legal_one_is_refused(ref):
+    edit(ref, "items/jjfz.yaml", lambda d: item_in(d, FOOD).update(promised_limit=25))
+    err = refused(ref)
+    assert (err.file, err.entry) == ("items/jjfz.yaml", FOOD)
+    assert "promised limit 25 is above the legal limit 20" in str(err)
+
+
+def test_a_material_naming_an_unknown_licence_type_is_refused(ref):
+    def change(doc):
+        materials = item_in(doc, FOOD)["materials"]  # entries may be shared YAML anchors
+        materials[1] = {**materials[1], "licence_type": "NOSUCH"}
+    edit(ref, "items/jjfz.yaml", change)
+    err = refused(ref)
+    assert (err.file, err.entry) == ("items/jjfz.yaml", FOOD)
+    assert "unknown e-licence type 'NOSUCH'" in str(err)
+
+
+def test_a_duplicate_item_code_is_refused_even_across_files(ref):
+    def dup(doc):
+        copy = dict(item_in(doc, "QT00102000-370102-FGW"))
+        copy["code"] = "QR02201000-370102-SCJG"
+        copy["departments"], copy["sector"] = ["SCJG"], "商事登记"
+        doc["items"].append(copy)
+    edit(ref, "items/jjfz.yaml", dup)
+    err = refused(ref)
+    assert err.file.startswith("items/") and err.entry == "QR02201000-370102-SCJG"
+    assert "duplicate item code" in str(err)
+
+
+def test_a_duplicate_department_code_is_refused(ref):
+    edit(ref, "departments.yaml", lambda d: d["departments"].append(dict(d["departments"][0])))
+    err = refused(ref)
+    assert (err.file, err.entry) == ("departments.yaml", "FGW") and "duplicate" in str(err)
+
+
+def test_an_unknown_sector_is_refused(ref):
+    edit(ref, "departments.yaml", lambda d: d["departments"][0].update(sector="经济建设"))
+    err = refused(ref)
+    assert (err.file, err.entry) == ("departments.yaml", "FGW") and "unknown sector" in str(err)
+
+
+def test_a_missing_required_field_is_refused(ref):
+    edit(ref, "items/jjfz.yaml", lambda d: item_in(d, FOOD).pop("legal_limit"))
+    err = refused(ref)
+    assert (err.file, err.entry) == ("items/jjfz.yaml", FOOD)
+    assert "missing required field 'legal_limit'" in str(err)
+
+
+def test_a_misspelt_field_is_refused_rather_than_ignored(ref):
+    edit(ref, "sites.yaml", lambda d: d["sites"][0].update(adress="x"))
+    err = refused(ref)
+    assert (err.file, err.entry) == ("sites.yaml", "LX00") and "adress" in str(err)
+
+
+def test_a_window_accepting_an_unknown_item_is_refused(ref):
+    edit(ref, "windows.yaml", lambda d: d["windows"][26].update(items=["XK99999999-370102-GAFJ"]))
+    err = refused(ref)
+    assert (err.file, err.entry) == ("windows.yaml", "LX00-W27") and "unknown item" in str(err)
+
+
+def test_a_letter_from_a_department_that_keeps_its_own_windows_is_refused(ref):
+    edit(ref, "delegations.yaml", lambda d: d["delegations"][0].update(department="GAFJ"))
+    err = refused(ref)
+    assert (err.file, err.entry) == ("delegations.yaml", "WT-2018-FGW")
+
+
+def test_invalid_yaml_names_the_file(ref):
+    (ref / "sites.yaml").write_text("sites: [\n", encoding="utf-8")
+    err = refused(ref)
+    assert err.file == "sites.yaml" and "not valid YAML" in str(err)
+
+
+def test_the_version_is_a_short_content_hash_that_changes_with_any_file(ref):
+    before = load_catalogue(ref).version
+    assert before == load_catalogue(ref).version and len(before) == 12
+    edit(ref, "items/jjfz.yaml", lambda d: item_in(d, FOOD).update(promised_limit=6))
+    assert load_catalogue(ref).version != before
+
+
+def test_reload_of_broken_files_raises_and_keeps_the_last_valid_version(ref):
+    store = CatalogueStore(ref)
+    good = store.load()
+    edit(ref, "items/jjfz.yaml", lambda d: item_in(d, FOOD).update(promised_limit=99))
+    with pytest.raises(CatalogueError):
+        store.reload()
+    assert store.current is good and store.load() is good
+
+
+def test_older_versions_still_answer_for_cases_accepted_under_them(ref):
+    store = CatalogueStore(ref)
+    old = store.load()
+    edit(ref, "items/jjfz.yaml", lambda d: item_in(d, FOOD).update(promised_limit=3))
+    new = store.reload()
+    assert new.version != old.version and store.current is new
+    assert store.get(old.version).item(FOOD).promised_limit == 7
+    assert new.item(FOOD).promised_limit == 3
+    assert store.get("unknown") is None and set(store.versions) == {old.version, new.version}
