@@ -153,3 +153,21 @@ def test_materials_name_only_known_licence_types_with_trust_levels(cat):
     assert used <= set(cat.licence_types)
     conditional = [m for i in cat.items.values() for m in i.materials if not m.required]
     assert conditional and all(m.condition for m in conditional)
+
+
+def test_the_catalogue_package_imports_only_pyyaml_and_the_standard_library():
+    import ast
+    import sys
+    from pathlib import Path
+
+    import hall.catalogue
+    allowed = set(sys.stdlib_module_names) | {"yaml", "__future__"}
+    for path in Path(hall.catalogue.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                roots = [a.name.split(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                roots = [node.module.split(".")[0]]
+            else:
+                continue
+            assert set(roots) <= allowed, f"{path.name} imports {roots}"
