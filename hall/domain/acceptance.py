@@ -1,0 +1,96 @@
+"""受理: the front desk's formal acceptance of an application into a case.
+
+The rules here decide whether an item may be accepted at a site; the result is the case
+record and the `case_accepted` event that starts the pipeline.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .applicant import check_applicant
+from .clock import Clock, SHANGHAI
+from .errors import InvalidArgument, PermissionDenied, StepOutOfOrder
+from .events import Event, new_event
+from .identity import Actor, may_accept
+
+MAX_MATERIALS = 100
+FORMS = ("original", "copy", "electronic")
+DELIVERY = ("pickup", "courier")
+
+
+@dataclass(frozen=True)
+class Application:
+    idempotency_key: str
+    item_code: str
+    applicant: dict      # kind, name, id_number, legal_representative, phone
+    materials: tuple     # of dicts: name, form, count
+    delivery: str = "pickup"
+    address: str = ""
+
+
+def validate(app: Application) -> None:
+    """Refuse malformed applications before anything is stored."""
+    if not app.idempotency_key or len(app.idempotency_key) > 128:
+        raise InvalidArgument("idempotency_key is required (at most 128 characters)")
+    if not app.item_code or len(app.item_code) > 64:
+        raise InvalidArgument("item_code is required")
+    a = app.applicant
+    check_applicant(a.get("kind", ""), a.get("name", ""), a.get("id_number", ""),
+                    a.get("legal_representative", ""))
+    if len(app.materials) > MAX_MATERIALS:
+        raise InvalidArgument(f"at most {MAX_MATERIALS} materials per application")
+    for m in app.materials:
+        if not m.get("name") or len(m["name"]) > 200:
+            raise InvalidArgument("every material needs a name (at most 200 characters)")
+        if m.get("form") not in FORMS:
+            raise InvalidArgument(f"material {m['name']!r}: form must be one of {', '.join(FORMS)}")
+        if not isinstance(m.get("count"), int) or not 0 < m["count"] <= 1000:
+            raise InvalidArgument(f"material {m['name']!r}: count must be between 1 and 1000")
+    if app.delivery not in DELIVERY:
+        raise InvalidArgument(f"delivery must be one of {', '.join(DELIVERY)}")
+    if app.delivery == "courier" and not 5 <= len(app.address) <= 300:
+        raise InvalidArgument("courier delivery needs a postal address (5 to 300 characters)")
+
+
+def check_item(item, site, on: date, undelegated: tuple[str, ...]) -> None:
+    """May this item be accepted at this site today? `undelegated`: departments of the item
+    that have no valid delegation letter (委托授权书) on that date."""
+    if item is None:
+        raise InvalidArgument("unknown item code: not in the hall's service-item catalogue")
+    if item.classified:
+        raise PermissionDenied(f"{item.name} is a classified item (保密事项) and is not handled in the hall")
+    if site is None:
+        raise PermissionDenied("your site is not one of the hall's sites")
+    if site.kind == "street" and not item.street_allowed:
+        raise PermissionDenied(f"{item.name} cannot be accepted at a street service centre")
+    if undelegated:
+        raise StepOutOfOrder(
+            f"department {'、'.join(undelegated)} has no valid delegation letter (委托授权书) "
+            f"for {item.name} on {on.isoformat()}; the window may not accept it")
+
+
+def accept(app: Application, item, catalogue_version: str, site_code: str, case_no: str,
+           actor: Actor, now: datetime, calendar) -> tuple[dict, Event]:
+    """Make the case record and its `case_accepted` event."""
+    if app.delivery == "courier" and not item.courier_allowed:
+        raise InvalidArgument(f"{item.name} cannot be delivered by courier; choose pickup")
+    accepted_on = now.astimezone(SHANGHAI).date()
+    promised = Clock(item.promised_limit, accepted_on).deadline(calendar)
+    legal = Clock(item.legal_limit, accepted_on).deadline(calendar)
+    data = {
+        "item": item.snapshot(),
+        "catalogue_version": catalogue_version,
+        "applicant": dict(app.applicant),
+        "materials": [dict(m) for m in app.materials],
+        "delivery": app.delivery,
+        "address": app.address,
+        "accepted_on": accepted_on.isoformat(),
+        "promised_due": promised.due_date.isoformat(),
+        "legal_due": legal.due_date.isoformat(),
+        "estimated": promised.estimated or legal.estimated,
+    }
+    event = new_event("case_accepted", case_no, site_code, now, actor.to_dict(), data)
+    record = {"_id": case_no, "idem": f"{site_code}/{app.idempotency_key}", "site": site_code,
+              "accepted_at": now.isoformat(), "accepted_by": actor.to_dict(), **data}
+    return record, event

@@ -1,0 +1,25 @@
+"""Domain errors. Each kind maps to exactly one gRPC status at the edge (hall.infra.grpcutil)."""
+
+
+class DomainError(Exception):
+    """A request the rules refuse; the message is written for a clerk to read."""
+
+
+class InvalidArgument(DomainError):
+    """The request itself is malformed: a bad code, a missing field, a wrong checksum."""
+
+
+class NotFound(DomainError):
+    """The case (or other record) named does not exist."""
+
+
+class StepOutOfOrder(DomainError):
+    """The case is not in a state where this step may happen (FAILED_PRECONDITION)."""
+
+
+class PermissionDenied(DomainError):
+    """The caller's role, site or department does not allow this."""
+
+
+class AlreadyDone(DomainError):
+    """The same step was already recorded; the earlier result stands (ALREADY_EXISTS)."""

@@ -1,0 +1,46 @@
+"""Between protobuf messages and the plain dicts the domain uses; protobuf stays at the edge."""
+from __future__ import annotations
+
+import json
+
+from hall.domain.identity import Actor
+from hall.v1 import common_pb2 as pb
+
+KINDS = {pb.Applicant.PERSON: "person", pb.Applicant.COMPANY: "company"}
+DELIVERY = {pb.PICKUP: "pickup", pb.COURIER: "courier", pb.DELIVERY_UNSPECIFIED: "pickup"}
+DELIVERY_PB = {"pickup": pb.PICKUP, "courier": pb.COURIER}
+
+
+def actor_to_pb(actor: Actor) -> pb.Actor:
+    return pb.Actor(staff_id=actor.staff_id, role=actor.role, site=actor.site, department=actor.department)
+
+
+def actor_from_pb(msg: pb.Actor) -> Actor:
+    return Actor(msg.staff_id, msg.role, msg.site, msg.department)
+
+
+def applicant_from_pb(msg: pb.Applicant) -> dict:
+    return {"kind": KINDS.get(msg.kind, ""), "name": msg.name, "id_number": msg.id_number,
+            "legal_representative": msg.legal_representative, "phone": msg.phone}
+
+
+def applicant_to_pb(d: dict) -> pb.Applicant:
+    kind = {v: k for k, v in KINDS.items()}.get(d.get("kind", ""), pb.Applicant.KIND_UNSPECIFIED)
+    return pb.Applicant(kind=kind, name=d.get("name", ""), id_number=d.get("id_number", ""),
+                        legal_representative=d.get("legal_representative", ""), phone=d.get("phone", ""))
+
+
+def deadline_to_pb(d: dict | None) -> pb.Deadline | None:
+    if not d:
+        return None
+    return pb.Deadline(limit_days=d["limit_days"], due_date=d["due_date"], days_left=d["days_left"],
+                       estimated=d["estimated"], paused=d["paused"])
+
+
+def history_to_pb(e: dict, summary: str) -> pb.HistoryEntry:
+    a = e.get("actor", {})
+    return pb.HistoryEntry(event_id=e["id"], event_type=e["type"], at=e["at"],
+                           actor=pb.Actor(staff_id=a.get("staff_id", ""), role=a.get("role", ""),
+                                          site=a.get("site", ""), department=a.get("department", "")),
+                           service=e.get("service", ""), summary=summary,
+                           detail_json=json.dumps(e.get("data", {}), ensure_ascii=False, default=str))

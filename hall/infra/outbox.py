@@ -1,0 +1,113 @@
+"""Transactional outbox: an event is stored in the same document write as the change that
+caused it (field `out`), then published by a relay; nothing is lost between the two.
+
+The relay publishes what it is handed right after the write. A sweep at start and every few
+seconds republishes anything stored but not yet marked published (a crash between write and
+publish, a broker outage). Publishing may repeat; every consumer is idempotent by event id.
+Published marks are inserted in batches (cheap on the embedded server) rather than updated.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+from pymongo.errors import BulkWriteError
+
+from hall.domain.events import EVENT_SOURCES
+
+log = logging.getLogger(__name__)
+GRACE = timedelta(seconds=30)
+
+
+def stamp(doc: dict) -> dict:
+    """Mark a document as carrying events to publish (sets the time the sweep scans by)."""
+    doc["out_at"] = datetime.now(timezone.utc)
+    return doc
+
+
+class Outbox:
+    def __init__(self, db, publisher, collections: tuple[str, ...], sweep_every: float = 5.0):
+        self._db, self._pub, self._collections = db, publisher, collections
+        self._queue: queue.Queue = queue.Queue()
+        self._sweep_every = sweep_every
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        for name in collections:
+            db[name].create_index("out_at")
+
+    def start(self) -> None:
+        self.sweep()
+        self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._queue.put(None)
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def handed(self, events: list[dict]) -> None:
+        """Events just stored: publish them now (they are already safe in the database)."""
+        for e in events:
+            self._queue.put(e)
+
+    def _run(self) -> None:
+        last_sweep = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                first = self._queue.get(timeout=self._sweep_every)
+            except queue.Empty:
+                first = None
+            batch = [first] if first else []
+            while len(batch) < 200:
+                try:
+                    e = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if e:
+                    batch.append(e)
+            try:
+                if batch:
+                    self._publish(batch)
+                if time.monotonic() - last_sweep >= self._sweep_every:
+                    last_sweep = time.monotonic()
+                    self.sweep()
+            except Exception:  # the sweep will find what was not marked
+                log.exception("outbox relay failed; will retry from the sweep")
+                self._stop.wait(1.0)
+
+    def _publish(self, events: list[dict]) -> None:
+        if os.environ.get("HALL_FAULT") == "exit_before_publish":
+            os._exit(70)  # fault injection for the durability test: die after the write
+        for e in events:
+            self._pub.publish_event(e, EVENT_SOURCES[e["type"]])
+        try:
+            self._db.published.insert_many([{"_id": e["id"], "at": datetime.now(timezone.utc)}
+                                            for e in events], ordered=False)
+        except BulkWriteError as exc:  # already marked by an earlier publish: fine
+            if any(err["code"] != 11000 for err in exc.details["writeErrors"]):
+                raise
+
+    def sweep(self) -> int:
+        """Publish every stored event since the checkpoint that is not marked published."""
+        started = datetime.now(timezone.utc)
+        mark = self._db.outbox_checkpoint.find_one({"_id": "checkpoint"})
+        since = mark["at"] if mark else datetime(1970, 1, 1, tzinfo=timezone.utc)
+        stored = []
+        for name in self._collections:
+            for doc in self._db[name].find({"out_at": {"$gte": since}}, {"out": 1}):
+                stored.extend(doc.get("out", []))
+        if stored:
+            done = {d["_id"] for d in self._db.published.find(
+                {"_id": {"$in": [e["id"] for e in stored]}}, {"_id": 1})}
+            missing = [e for e in stored if e["id"] not in done]
+            if missing:
+                log.warning("outbox sweep republishing %d event(s)", len(missing))
+                self._publish(missing)
+        self._db.outbox_checkpoint.replace_one(
+            {"_id": "checkpoint"}, {"_id": "checkpoint", "at": started - GRACE}, upsert=True)
+        return len(stored)

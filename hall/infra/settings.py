@@ -1,0 +1,62 @@
+"""Process settings, all from the environment so Kubernetes, `make run` and the tests set them alike."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("intake", "routing", "approval", "delivery", "sla")
+# offsets from HALL_PORT_BASE; each process gets a gRPC port (if it serves one) and a metrics port
+PORTS = {
+    "gateway": (0, 1),
+    "intake-api": (10, 11), "routing-worker": (None, 21), "approval-api": (30, 31),
+    "approval-worker": (None, 33), "delivery-api": (40, 41), "delivery-worker": (None, 43),
+    "sla-api": (50, 51), "sla-worker": (None, 53), "intake-worker": (None, 13),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    amqp_uri: str
+    mongo_uri: str
+    db_prefix: str
+    token_secret: str
+    port_base: int
+    reference_dir: Path
+    calendar_dir: Path | None
+    host: str = "127.0.0.1"
+
+    def database(self, service: str) -> str:
+        return f"{self.db_prefix}_{service}"
+
+    def grpc_port(self, process: str) -> int:
+        off = PORTS[process][0]
+        if off is None:
+            raise KeyError(f"{process} serves no gRPC")
+        return int(os.environ.get(f"HALL_{_env(process)}_GRPC_PORT", self.port_base + off))
+
+    def metrics_port(self, process: str) -> int:
+        return int(os.environ.get(f"HALL_{_env(process)}_METRICS_PORT", self.port_base + PORTS[process][1]))
+
+    def address(self, process: str) -> str:
+        host = os.environ.get(f"HALL_{_env(process)}_HOST", self.host)
+        return f"{host}:{self.grpc_port(process)}"
+
+
+def _env(process: str) -> str:
+    return process.upper().replace("-", "_")
+
+
+def load() -> Settings:
+    env = os.environ
+    cal = env.get("HALL_CALENDAR_DIR")
+    return Settings(
+        amqp_uri=env.get("HALL_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//"),
+        mongo_uri=env.get("MONGO_URI") or env.get("HALL_MONGO_URI", "mongodb://127.0.0.1:27017/?retryWrites=false"),
+        db_prefix=env.get("HALL_DB_PREFIX", "lixia"),
+        token_secret=env.get("HALL_TOKEN_SECRET", ""),
+        port_base=int(env.get("HALL_PORT_BASE", "7100")),
+        reference_dir=Path(env.get("HALL_REFERENCE_DIR", ROOT / "reference")),
+        calendar_dir=Path(cal) if cal else None,
+    )

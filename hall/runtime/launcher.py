@@ -1,0 +1,151 @@
+"""Start the whole hall on one machine: the database (unless MONGO_URI names one), every
+service process and the gateway; stop all of it cleanly on Ctrl-C.
+
+Used by `make run`, by the integration tests (once per session, on their own vhost, database
+prefix and ports) and by `make bench`.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import ctypes
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from hall.infra import settings as settings_mod
+
+PROCESSES = {  # name -> module arguments
+    "intake-api": ["services.intake"],
+    "routing-worker": ["services.routing"],
+    "approval-api": ["services.approval", "api"],
+    "approval-worker": ["services.approval"],
+    "delivery-api": ["services.delivery", "api"],
+    "delivery-worker": ["services.delivery"],
+    "sla-api": ["services.sla", "api"],
+    "sla-worker": ["services.sla"],
+    "gateway": ["services.gateway"],
+}
+
+
+def _die_with_parent() -> None:
+    """Children get SIGTERM when the launcher dies, however it dies (Linux prctl)."""
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def wait_port(host: str, port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
+
+
+def wait_healthy(address: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    with grpc.insecure_channel(address) as ch:
+        stub = health_pb2_grpc.HealthStub(ch)
+        while time.monotonic() < deadline:
+            try:
+                if stub.Check(health_pb2.HealthCheckRequest(), timeout=1).status == 1:
+                    return
+            except grpc.RpcError:
+                time.sleep(0.2)
+    raise TimeoutError(f"{address} is not healthy after {timeout}s")
+
+
+class Hall:
+    """A running hall: its processes, their environment and where they listen."""
+
+    def __init__(self, env: dict, log_dir: Path):
+        self.env = {**os.environ, **env}
+        self.log_dir = log_dir
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.db_proc: subprocess.Popen | None = None
+        log_dir.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def settings(self) -> settings_mod.Settings:
+        saved = dict(os.environ)
+        os.environ.update(self.env)
+        try:
+            return settings_mod.load()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    def start_database(self, storage: str, port: int) -> str:
+        """Start the embedded MongoDB-protocol server; returns its URI."""
+        log = open(self.log_dir / "secantusd.log", "ab")
+        exe = Path(sys.executable).with_name("secantusd-py")
+        self.db_proc = subprocess.Popen(
+            [str(exe), "--host", "127.0.0.1", "--port", str(port), "--storage-path", storage,
+             "--sync-on-commit"], stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        wait_port("127.0.0.1", port, 30)
+        uri = f"mongodb://127.0.0.1:{port}/?retryWrites=false"
+        self.env["HALL_MONGO_URI"] = uri
+        return uri
+
+    def start(self, name: str, extra_env: dict | None = None) -> subprocess.Popen:
+        log = open(self.log_dir / f"{name}.log", "ab")
+        proc = subprocess.Popen([sys.executable, "-m", *PROCESSES[name]],
+                                env={**self.env, **(extra_env or {})}, cwd=settings_mod.ROOT,
+                                stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        self.procs[name] = proc
+        return proc
+
+    def wait_ready(self, name: str, timeout: float = 60) -> None:
+        s = self.settings
+        time.sleep(0.2)
+        if self.procs[name].poll() is not None:
+            raise RuntimeError(f"{name} exited at start; see {self.log_dir / (name + '.log')}")
+        if settings_mod.PORTS[name][0] is not None:
+            wait_healthy(s.address(name), timeout)
+        else:
+            wait_port(s.host, s.metrics_port(name), timeout)
+            time.sleep(0.5)  # consumers declare their queues just after the metrics port opens
+
+    def start_all(self, names=None, timeout: float = 90) -> None:
+        names = list(names or PROCESSES)
+        for n in names:
+            self.start(n)
+        for n in names:
+            self.wait_ready(n, timeout)
+
+    def stop(self, name: str, kill: bool = False) -> None:
+        proc = self.procs.pop(name, None)
+        if proc and proc.poll() is None:
+            proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            self.stop(name)
+        if self.db_proc and self.db_proc.poll() is None:
+            self.db_proc.terminate()
+            try:
+                self.db_proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.db_proc.kill()
+
+    def endpoints(self) -> list[str]:
+        s = self.settings
+        lines = [f"gateway gRPC   {s.address('gateway')}"]
+        for name in PROCESSES:
+            lines.append(f"{name:<15} metrics http://{s.host}:{s.metrics_port(name)}/metrics")
+        return lines

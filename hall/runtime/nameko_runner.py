@@ -1,0 +1,31 @@
+"""Run Nameko services in this process: the event-driven half of a service.
+
+Eventlet must patch the standard library before anything else is imported, so the service
+modules are imported only after `patch()`.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+
+
+def run(process: str, service_path: str, max_workers: int = 10) -> None:
+    import eventlet
+    eventlet.monkey_patch()
+    from nameko import config
+    from nameko.runners import ServiceRunner
+
+    from hall.runtime import process as proc
+    s = proc.start(process)
+    config.update({"AMQP_URI": s.amqp_uri, "max_workers": max_workers,
+                   "PREFETCH_COUNT": max_workers})
+    module, cls = service_path.rsplit(":", 1)
+    service = getattr(importlib.import_module(module), cls)
+    runner = ServiceRunner()
+    runner.add_service(service)
+    runner.start()
+    logging.getLogger(process).info("%s consuming on %s", service.name, s.amqp_uri.rsplit("@", 1)[-1])
+    try:
+        proc.wait_for_signal()
+    finally:
+        runner.stop()

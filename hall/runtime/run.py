@@ -1,0 +1,52 @@
+"""`make run`: the whole hall on this machine, with the Lixia reference data, until Ctrl-C."""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import sys
+import threading
+
+from hall.catalogue import load_catalogue
+from hall.domain.workdays import WorkCalendar
+from hall.infra import settings as settings_mod
+from hall.runtime.launcher import Hall
+
+
+def main() -> None:
+    var = settings_mod.ROOT / "var"
+    var.mkdir(exist_ok=True)
+    secret_file = var / "token_secret"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_hex(32))
+    env = {"HALL_TOKEN_SECRET": os.environ.get("HALL_TOKEN_SECRET") or secret_file.read_text().strip()}
+    s = settings_mod.load()
+    cat = load_catalogue(s.reference_dir)  # refuse to start on invalid reference data
+    WorkCalendar.load(s.calendar_dir)
+    print(f"reference data: catalogue {cat.version}, {len(cat.sites)} sites, "
+          f"{len(cat.departments)} departments, {len(cat.items)} items")
+    hall = Hall(env, var / "log")
+    try:
+        if os.environ.get("MONGO_URI"):
+            print("database: MONGO_URI")
+        else:
+            port = int(os.environ.get("HALL_DB_PORT", "27117"))
+            print("database: embedded SecantusDB on", hall.start_database(str(var / "db"), port))
+        hall.start_all()
+        print("the hall is running; logs in var/log/")
+        for line in hall.endpoints():
+            print("  " + line)
+        print("a clerk's token:  .venv/bin/python -m hall.infra.tokens clerk001 clerk LX00")
+        print("Ctrl-C stops everything.")
+        sys.stdout.flush()
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        stop.wait()
+    finally:
+        print("stopping...")
+        hall.stop_all()
+
+
+if __name__ == "__main__":
+    main()

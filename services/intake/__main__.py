@@ -1,0 +1,3 @@
+from services.intake.api import main
+
+main()

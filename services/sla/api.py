@@ -1,0 +1,55 @@
+"""SLA's gRPC API: a case's tracked view (status, history, deadlines)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from hall.domain import timeline
+from hall.domain.clock import SHANGHAI
+from hall.domain.errors import NotFound
+from hall.domain.workdays import WorkCalendar
+from hall.infra import convert, grpcutil
+from hall.infra.bus import Publisher
+from hall.infra.metrics import refresh_periodically
+from hall.infra.mongo import connect
+from hall.infra.outbox import Outbox
+from hall.runtime import process
+from hall.v1 import common_pb2, internal_pb2_grpc
+from services.sla.repository import TimelineRepository
+
+
+class TrackingServicer(internal_pb2_grpc.TrackingServicer):
+    def __init__(self, repo: TimelineRepository, calendar):
+        self.repo, self.calendar = repo, calendar
+
+    @grpcutil.unary("sla")
+    def Track(self, request, context):
+        """Everything the SLA service has seen of a case, with its clocks as of now."""
+        events = self.repo.events(request.case_no)
+        if not events:
+            raise NotFound(f"no tracked case numbered {request.case_no!r}")
+        v = timeline.build_view(events, self.calendar, datetime.now(SHANGHAI))
+        return common_pb2.CaseView(
+            case_no=request.case_no, site=events[0]["site"], status=v["status"],
+            item_code=v.get("item_code", ""), item_name=v.get("item_name", ""),
+            departments=v["departments"], outcome=v["outcome"],
+            applicant=convert.applicant_to_pb(v.get("applicant", {})),
+            accepted_at=v.get("accepted_at", ""), catalogue_version=v.get("catalogue_version", ""),
+            delivery=convert.DELIVERY_PB[v.get("delivery", "pickup")],
+            promised=convert.deadline_to_pb(v.get("promised")), legal=convert.deadline_to_pb(v.get("legal")),
+            history=[convert.history_to_pb(e, timeline.summary(e)) for e in v["history"]])
+
+
+def main() -> None:
+    s = process.start("sla-api")
+    db = connect(s.mongo_uri)[s.database("sla")]
+    outbox = Outbox(db, Publisher(s.amqp_uri), TimelineRepository.COLLECTIONS)
+    outbox.start()
+    repo = TimelineRepository(db, outbox)
+    servicer = TrackingServicer(repo, WorkCalendar.load(s.calendar_dir))
+    server, _ = grpcutil.make_server(
+        s.grpc_port("sla-api"),
+        lambda srv: internal_pb2_grpc.add_TrackingServicer_to_server(servicer, srv), ["hall.v1.Tracking"])
+    refresh_periodically("sla", repo.count_by_status)
+    process.wait_for_signal()
+    server.stop(grace=5).wait()
+    outbox.stop()
