@@ -9,7 +9,7 @@ from typing import Mapping
 from .model import Delegation, Department, Item, LicenceType, Sector, Site, Window
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalogue:
     """Immutable reference data; `version` is a content hash of the files it was read from."""
     version: str
@@ -44,9 +44,12 @@ class Catalogue:
         return [w for w in self.windows.values() if w.site == site_code]
 
     def windows_accepting(self, site_code: str, item_code: str) -> list[Window]:
-        """Front windows at a site that may accept the item (street rules are intake's)."""
-        item = self.item(item_code)
-        if item is None:
+        """Front windows at a site that may take the item: sector and item list match, street
+        centres take only street_allowed items, and classified items are taken nowhere."""
+        item, site = self.item(item_code), self.site(site_code)
+        if item is None or site is None or item.classified:
+            return []
+        if site.kind == "street" and not item.street_allowed:
             return []
         return [w for w in self.windows_at(site_code) if w.accepts(item)]
 

@@ -171,3 +171,13 @@ def test_the_catalogue_package_imports_only_pyyaml_and_the_standard_library():
             else:
                 continue
             assert set(roots) <= allowed, f"{path.name} imports {roots}"
+
+
+def test_windows_accepting_applies_sector_street_and_classified_rules(cat):
+    food = "XK00401001-370102-SYJ"
+    assert {w.category for w in cat.windows_accepting("LX00", food)} == {"经济发展", "公共服务综合"}
+    assert cat.windows_accepting("LX03", food) == []  # not street_allowed
+    assert cat.windows_accepting("LX03", "QR02202001-370102-SCJG")  # 个体工商户设立, street_allowed
+    assert [w.id for w in cat.windows_accepting("LX00", "QR02301000-370102-GAFJ")] == ["LX00-W27"]
+    assert cat.windows_accepting("LX00", "QT01302000-370102-DAJ") == []  # classified
+    assert cat.windows_accepting("LXBD", "QR02602000-370102-GTFJ")
