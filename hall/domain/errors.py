@@ -21,5 +21,5 @@ class PermissionDenied(DomainError):
     """The caller's role, site or department does not allow this."""
 
 
-class AlreadyDone(DomainError):
-    """The same step was already recorded; the earlier result stands (ALREADY_EXISTS)."""
+class AlreadyDone(StepOutOfOrder):
+    """The step was already recorded and happens once only; the earlier result stands."""

@@ -21,7 +21,6 @@ STATUS = {
     errors.NotFound: grpc.StatusCode.NOT_FOUND,
     errors.StepOutOfOrder: grpc.StatusCode.FAILED_PRECONDITION,
     errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
-    errors.AlreadyDone: grpc.StatusCode.ALREADY_EXISTS,
 }
 PASS_THROUGH = {grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND,
                 grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.PERMISSION_DENIED,

@@ -14,8 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-import ctypes
-
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
@@ -32,14 +30,6 @@ PROCESSES = {  # name -> module arguments
     "sla-worker": ["services.sla"],
     "gateway": ["services.gateway"],
 }
-
-
-def _die_with_parent() -> None:
-    """Children get SIGTERM when the launcher dies, however it dies (Linux prctl)."""
-    try:
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 def wait_port(host: str, port: int, timeout: float) -> None:
@@ -69,7 +59,7 @@ class Hall:
     """A running hall: its processes, their environment and where they listen."""
 
     def __init__(self, env: dict, log_dir: Path):
-        self.env = {**os.environ, **env}
+        self.env = {**os.environ, **env, "HALL_LAUNCHED": "1"}
         self.log_dir = log_dir
         self.procs: dict[str, subprocess.Popen] = {}
         self.db_proc: subprocess.Popen | None = None
@@ -91,7 +81,7 @@ class Hall:
         exe = Path(sys.executable).with_name("secantusd-py")
         self.db_proc = subprocess.Popen(
             [str(exe), "--host", "127.0.0.1", "--port", str(port), "--storage-path", storage,
-             "--sync-on-commit"], stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+             "--sync-on-commit"], stdout=log, stderr=subprocess.STDOUT)
         wait_port("127.0.0.1", port, 30)
         uri = f"mongodb://127.0.0.1:{port}/?retryWrites=false"
         self.env["HALL_MONGO_URI"] = uri
@@ -101,7 +91,7 @@ class Hall:
         log = open(self.log_dir / f"{name}.log", "ab")
         proc = subprocess.Popen([sys.executable, "-m", *PROCESSES[name]],
                                 env={**self.env, **(extra_env or {})}, cwd=settings_mod.ROOT,
-                                stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+                                stdout=log, stderr=subprocess.STDOUT)
         self.procs[name] = proc
         return proc
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import grpc
 
 from hall.domain import identity
-from hall.domain.errors import InvalidArgument, NotFound, PermissionDenied
+from hall.domain.errors import InvalidArgument, PermissionDenied, StepOutOfOrder
 from hall.infra import convert, grpcutil, tokens
 from hall.runtime import process
-from hall.v1 import gateway_pb2_grpc, internal_pb2, internal_pb2_grpc
+from hall.v1 import gateway_pb2, gateway_pb2_grpc, internal_pb2, internal_pb2_grpc
 
 TIMEOUT = 10.0
 
@@ -75,15 +75,25 @@ class Gateway(gateway_pb2_grpc.HallGatewayServicer):
     def RecordDecision(self, request, context):
         actor = self._actor(context)
         identity.may_act_for(actor, request.department or actor.department, "deciding")
-        return self.approval.Decide(internal_pb2.DecideCommand(actor=convert.actor_to_pb(actor),
-                                                               request=request), timeout=TIMEOUT)
+        return self._or_not_yet(request.case_no, "routed to a department", lambda: self.approval.Decide(
+            internal_pb2.DecideCommand(actor=convert.actor_to_pb(actor), request=request), timeout=TIMEOUT))
 
     @grpcutil.unary("gateway")
     def RecordPickup(self, request, context):
         actor = self._actor(context)
         identity.require_role(actor, "issuer", action="issuing a result")
-        return self.delivery.Pickup(internal_pb2.PickupCommand(actor=convert.actor_to_pb(actor),
-                                                               request=request), timeout=TIMEOUT)
+        return self._or_not_yet(request.case_no, "decided, so no result is ready", lambda: self.delivery.Pickup(
+            internal_pb2.PickupCommand(actor=convert.actor_to_pb(actor), request=request), timeout=TIMEOUT))
+
+    def _or_not_yet(self, case_no: str, step: str, call):
+        """A service that has not heard of a case: unknown case, or a step taken too early?"""
+        try:
+            return call()
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.NOT_FOUND:
+                raise
+        self.intake.GetCase(gateway_pb2.GetCaseRequest(case_no=case_no), timeout=TIMEOUT)  # NOT_FOUND if unknown
+        raise StepOutOfOrder(f"case {case_no} is not yet {step}")
 
 
 def main() -> None:

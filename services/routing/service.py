@@ -6,6 +6,7 @@ from datetime import datetime
 from pymongo.errors import DuplicateKeyError
 
 from hall.domain import routing
+from hall.domain.clock import SHANGHAI
 from hall.infra.nameko_events import case_event_handler
 from hall.infra.nameko_store import Store
 from hall.infra.outbox import stamp

@@ -1,0 +1,1 @@
+"""Shared test set-up. Integration tests get one running hall per session (tests/integration)."""

@@ -1,0 +1,76 @@
+"""Starting a hall for tests: its own RabbitMQ vhost, database prefix and ports."""
+from __future__ import annotations
+
+import random
+import secrets
+import socket
+import time
+import uuid
+from pathlib import Path
+
+import grpc
+
+from hall.client import GatewayClient
+from hall.domain.identity import Actor
+from hall.runtime import rabbit
+from hall.runtime.launcher import Hall
+
+SECRET = secrets.token_hex(16)
+
+
+def free_port_base(span: int = 60) -> int:
+    for _ in range(200):
+        base = random.randrange(20000, 60000, 100)
+        ok = True
+        for off in range(span):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", base + off)) == 0:
+                    ok = False
+                    break
+        if ok:
+            return base
+    raise RuntimeError("no free port range")
+
+
+class TestHall:
+    """A hall for one test session or one test, and clients that act as its staff."""
+
+    def __init__(self, mongo_uri: str, log_dir: Path):
+        self.tag = uuid.uuid4().hex[:10]
+        self.vhost = rabbit.create_vhost(f"hall-test-{self.tag}")
+        self.port_base = free_port_base()
+        self.hall = Hall({"HALL_AMQP_URI": rabbit.amqp_uri(self.vhost), "HALL_MONGO_URI": mongo_uri,
+                          "HALL_DB_PREFIX": f"t{self.tag}", "HALL_TOKEN_SECRET": SECRET,
+                          "HALL_PORT_BASE": str(self.port_base)}, log_dir / self.tag)
+        self.settings = self.hall.settings
+        self.address = self.settings.address("gateway")
+        self.channel = grpc.insecure_channel(self.address)
+
+    def client(self, role: str, site: str = "LX00", department: str = "", staff_id: str = "") -> GatewayClient:
+        actor = Actor(staff_id or f"{role}-{department or site}", role, site, department)
+        return GatewayClient(self.address, actor, SECRET, channel=self.channel)
+
+    def db(self, service: str):
+        import pymongo
+        return pymongo.MongoClient(self.settings.mongo_uri)[self.settings.database(service)]
+
+    def close(self) -> None:
+        self.channel.close()
+        self.hall.stop_all()
+        rabbit.delete_vhost(self.vhost)
+
+
+def eventually(fn, what: str, timeout: float = 30.0, every: float = 0.1):
+    """Poll `fn` until it returns something truthy; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = fn()
+        except grpc.RpcError as exc:
+            last = exc
+        else:
+            if last:
+                return last
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}; last result: {last!r}")
