@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from .applicant import check_applicant
 from .clock import Clock, SHANGHAI
-from .errors import InvalidArgument, PermissionDenied, StepOutOfOrder
+from .errors import InvalidArgument, Refused
 from .events import Event, new_event
 from .identity import Actor, may_accept
 
@@ -59,13 +59,13 @@ def check_item(item, site, on: date, undelegated: tuple[str, ...]) -> None:
     if item is None:
         raise InvalidArgument("unknown item code: not in the hall's service-item catalogue")
     if item.classified:
-        raise PermissionDenied(f"{item.name} is a classified item (保密事项) and is not handled in the hall")
+        raise Refused(f"{item.name} is a classified item (保密事项) and is not handled in the hall")
     if site is None:
-        raise PermissionDenied("your site is not one of the hall's sites")
+        raise InvalidArgument("the site is not one of the hall's sites")
     if site.kind == "street" and not item.street_allowed:
-        raise PermissionDenied(f"{item.name} cannot be accepted at a street service centre")
+        raise Refused(f"{item.name} cannot be accepted at a street service centre")
     if undelegated:
-        raise StepOutOfOrder(
+        raise Refused(
             f"department {'、'.join(undelegated)} has no valid delegation letter (委托授权书) "
             f"for {item.name} on {on.isoformat()}; the window may not accept it")
 

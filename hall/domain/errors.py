@@ -23,3 +23,8 @@ class PermissionDenied(DomainError):
 
 class AlreadyDone(StepOutOfOrder):
     """The step was already recorded and happens once only; the earlier result stands."""
+
+
+class Refused(DomainError):
+    """不予受理: the hall may not accept this application here (classified item, not this
+    site's competence, no delegation); FAILED_PRECONDITION with the reason."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, asdict
 from datetime import datetime
 
-from .errors import AlreadyDone, InvalidArgument, StepOutOfOrder
+from .errors import AlreadyDone, InvalidArgument, PermissionDenied
 from .events import Event, new_event
 from .identity import Actor, may_act_for
 
@@ -37,10 +37,9 @@ class Review:
     def decide(self, actor: Actor, department: str, outcome: str, reason: str,
                legal_basis: str, now: datetime) -> list[Event]:
         """Record one department's decision; returns decision_made and, if last, case_decided."""
-        if department not in self.departments:
-            may_act_for(actor, department, "deciding")
-            raise StepOutOfOrder(f"case {self.case_no} is not routed to department {department}")
         may_act_for(actor, department, "deciding")
+        if department not in self.departments:
+            raise PermissionDenied(f"case {self.case_no} is not routed to department {department}")
         if outcome not in OUTCOMES:
             raise InvalidArgument("outcome must be approve or reject")
         if outcome == "reject" and (not reason.strip() or not legal_basis.strip()):

@@ -6,31 +6,22 @@ import grpc
 
 from hall.domain import identity
 from hall.domain.errors import InvalidArgument, PermissionDenied, StepOutOfOrder
-from hall.infra import convert, grpcutil, tokens
+from hall.infra import convert, grpcutil
 from hall.runtime import process
-from hall.v1 import gateway_pb2, gateway_pb2_grpc, internal_pb2, internal_pb2_grpc
-
-TIMEOUT = 10.0
+from hall.v1 import gateway_pb2, gateway_pb2_grpc, internal_pb2
+from services.gateway.backends import TIMEOUT, Backends
 
 
 class Gateway(gateway_pb2_grpc.HallGatewayServicer):
-    def __init__(self, settings):
-        self.secret = settings.token_secret
-        ch = {name: grpcutil.channel(settings.address(f"{name}-api"))
-              for name in ("intake", "approval", "delivery", "sla")}
-        self.intake = internal_pb2_grpc.IntakeStub(ch["intake"])
-        self.approval = internal_pb2_grpc.ApprovalStub(ch["approval"])
-        self.delivery = internal_pb2_grpc.DeliveryStub(ch["delivery"])
-        self.tracking = internal_pb2_grpc.TrackingStub(ch["sla"])
+    """The case pipeline's calls: accept, read, worklist, decide, pick up."""
+
+    def __init__(self, backends: Backends):
+        self.b = backends
+        self.intake, self.approval = backends.intake, backends.approval
+        self.delivery, self.tracking = backends.delivery, backends.tracking
 
     def _actor(self, context) -> identity.Actor:
-        auth = dict(context.invocation_metadata()).get("authorization", "")
-        if not auth.startswith("Bearer "):
-            context.abort(grpc.StatusCode.UNAUTHENTICATED, "sign in: no staff token was sent")
-        try:
-            return tokens.verify(auth[7:], self.secret)
-        except tokens.InvalidToken as exc:
-            context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
+        return self.b.caller(context)
 
     @grpcutil.unary("gateway")
     def AcceptApplication(self, request, context):
@@ -96,13 +87,24 @@ class Gateway(gateway_pb2_grpc.HallGatewayServicer):
         raise StepOutOfOrder(f"case {case_no} is not yet {step}")
 
 
+# Each part of the public API: (servicer class, function adding it to a server, service name).
+# Later parts (front desk, back office, issuance, supervision, catalogue) add a line here.
+PARTS = [
+    (Gateway, gateway_pb2_grpc.add_HallGatewayServicer_to_server, "hall.v1.HallGateway"),
+]
+
+
 def main() -> None:
     s = process.start("gateway")
     if not s.token_secret:
         raise SystemExit("HALL_TOKEN_SECRET is not set; the gateway cannot check tokens")
-    server, _ = grpcutil.make_server(
-        s.grpc_port("gateway"),
-        lambda srv: gateway_pb2_grpc.add_HallGatewayServicer_to_server(Gateway(s), srv),
-        ["hall.v1.HallGateway"], workers=32)
+    backends = Backends(s)
+
+    def add_all(server):
+        for servicer, add, _ in PARTS:
+            add(servicer(backends), server)
+
+    server, _ = grpcutil.make_server(s.grpc_port("gateway"), add_all, [name for *_, name in PARTS],
+                                     workers=32)
     process.wait_for_signal()
     server.stop(grace=5).wait()

@@ -1,0 +1,48 @@
+"""Small helpers the integration tests share: metrics scraping and raw bus access."""
+from __future__ import annotations
+
+import re
+import urllib.request
+
+from kombu import Connection
+
+from hall.infra.bus import DEAD_LETTER_QUEUE, event_exchange
+
+
+def metric(settings, process: str, name: str, **labels) -> float:
+    """The value of one sample from a process's /metrics endpoint (0 when absent)."""
+    body = urllib.request.urlopen(f"http://127.0.0.1:{settings.metrics_port(process)}/metrics",
+                                  timeout=5).read().decode()
+    for line in body.splitlines():
+        m = re.match(r"^(\w+)(?:\{(.*)\})? (\S+)$", line)
+        if not m or m[1] != name:
+            continue
+        found = dict(re.findall(r'(\w+)="([^"]*)"', m[2] or ""))
+        if all(found.get(k) == v for k, v in labels.items()):
+            return float(m[3])
+    return 0.0
+
+
+def publish_raw(settings, source: str, routing_key: str, body) -> None:
+    """Put a message on a service's event exchange as any publisher could."""
+    with Connection(settings.amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        conn.Producer(serializer="json").publish(body, exchange=event_exchange(source),
+                                                 routing_key=routing_key, delivery_mode=2,
+                                                 declare=[event_exchange(source)])
+
+
+def dead_letters(settings) -> list[tuple[dict, object]]:
+    """Everything now parked in the dead-letter queue: (headers, body), consumed."""
+    out = []
+    with Connection(settings.amqp_uri) as conn:
+        queue = DEAD_LETTER_QUEUE(conn.default_channel)
+        queue.declare()
+        while (msg := queue.get(no_ack=False)) is not None:
+            out.append((dict(msg.headers), msg.decode()))
+            msg.ack()
+    return out
+
+
+def queue_depth(settings, name: str) -> int:
+    with Connection(settings.amqp_uri) as conn:
+        return conn.default_channel.queue_declare(name, passive=True).message_count
