@@ -10,9 +10,11 @@ SERVICES = ("intake", "routing", "approval", "delivery", "sla")
 # offsets from HALL_PORT_BASE; each process gets a gRPC port (if it serves one) and a metrics port
 PORTS = {
     "gateway": (0, 1),
-    "intake-api": (10, 11), "routing-worker": (None, 21), "approval-api": (30, 31),
-    "approval-worker": (None, 33), "delivery-api": (40, 41), "delivery-worker": (None, 43),
-    "sla-api": (50, 51), "sla-worker": (None, 53), "intake-worker": (None, 13),
+    "intake-api": (10, 11), "intake-worker": (None, 13),
+    "routing-api": (20, 23), "routing-worker": (None, 21),
+    "approval-api": (30, 31), "approval-worker": (None, 33),
+    "delivery-api": (40, 41), "delivery-worker": (None, 43), "carrier-sim": (None, 45),
+    "sla-api": (50, 51), "sla-worker": (None, 53),
 }
 
 
