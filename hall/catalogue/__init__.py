@@ -8,10 +8,11 @@ from .errors import CatalogueError
 from .loader import DEFAULT_ROOT, load_catalogue
 from .model import (Delegation, Department, Fee, Item, LicenceType, Material, Person, Sector,
                     Site, Window)
+from .snapshot import from_snapshot, to_snapshot
 from .store import CatalogueStore
 
 __all__ = [
     "Catalogue", "CatalogueError", "CatalogueStore", "DEFAULT_ROOT", "Delegation", "Department",
     "Fee", "Item", "LicenceType", "Material", "Person", "Sector", "Site", "Window",
-    "load_catalogue",
+    "from_snapshot", "load_catalogue", "to_snapshot",
 ]
