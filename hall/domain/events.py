@@ -23,6 +23,13 @@ EVENT_SOURCES = {
     "result_ready": "delivery",
     "result_issued": "delivery",
     "case_closed": "sla",
+    "supplement_requested": "approval",
+    "supplement_submitted": "intake",
+    "procedure_started": "approval",
+    "procedure_ended": "approval",
+    "extension_granted": "approval",
+    "supervision_raised": "sla",
+    "supervision_escalated": "sla",
 }
 
 
