@@ -20,7 +20,7 @@ from pymongo.errors import BulkWriteError
 from hall.domain.events import EVENT_SOURCES
 
 log = logging.getLogger(__name__)
-GRACE = timedelta(seconds=30)
+GRACE = timedelta(seconds=10)  # longer than any write takes to become visible
 
 
 def stamp(doc: dict) -> dict:
@@ -30,7 +30,7 @@ def stamp(doc: dict) -> dict:
 
 
 class Outbox:
-    def __init__(self, db, publisher, collections: tuple[str, ...], sweep_every: float = 5.0):
+    def __init__(self, db, publisher, collections: tuple[str, ...], sweep_every: float = 15.0):
         self._db, self._pub, self._collections = db, publisher, collections
         self._queue: queue.Queue = queue.Queue()
         self._sweep_every = sweep_every
@@ -99,7 +99,7 @@ class Outbox:
         since = mark["at"] if mark else datetime(1970, 1, 1, tzinfo=timezone.utc)
         stored = []
         for name in self._collections:
-            for doc in self._db[name].find({"out_at": {"$gte": since}}, {"out": 1}):
+            for doc in self._db[name].find({"out_at": {"$gte": since}}, {"out": 1}).batch_size(1000):
                 stored.extend(doc.get("out", []))
         if stored:
             done = {d["_id"] for d in self._db.published.find(

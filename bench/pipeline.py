@@ -1,0 +1,234 @@
+"""`make bench`: cases end to end through the gateway, every service in its own process.
+
+Two phases on a fresh hall: (1) as fast as it goes, N cases with many in flight — the
+sustained rate; (2) an open loop of cases started at a fixed rate (default 100/s) — the
+accept latency while cases flow. Each case: accept → decide (once routed) → pick up (once
+the applicant's pickup code is sent) → closed. The raw broker and database rates are
+measured in the same run, so the ratios are comparable across machines.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+import grpc
+import pymongo
+
+from bench.raw import broker_rate, database_rate
+from hall.catalogue import load_catalogue
+from hall.tools.sample import person
+from tests.integration.hallfixture import TestHall, free_port_base
+from hall.runtime.launcher import wait_port
+
+RESULTS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+
+
+class Recorder:
+    def __init__(self):
+        self.calls: dict[str, list[float]] = {}
+        self.lock = threading.Lock()
+
+    def timed(self, name, fn, *args, **kw):
+        started = time.perf_counter()
+        result = fn(*args, **kw)
+        with self.lock:
+            self.calls.setdefault(name, []).append(time.perf_counter() - started)
+        return result
+
+
+def retry_until_ready(fn, poll: float, timeout: float = 120):
+    """Call `fn` until the step it takes is possible (FAILED_PRECONDITION means not yet)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return fn()
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.FAILED_PRECONDITION or time.monotonic() > deadline:
+                raise
+        time.sleep(poll)
+
+
+class Watcher:
+    """Listens on the bus like a front end's notification feed, so the driver acts on a case
+    when the step it waits for has happened, instead of polling the services."""
+
+    def __init__(self, amqp_uri: str):
+        self.amqp_uri = amqp_uri
+        self.seen: dict[tuple[str, str], threading.Event] = {}
+        self.lock = threading.Lock()
+        self.ready = threading.Event()
+        threading.Thread(target=self._run, daemon=True).start()
+        self.ready.wait(10)
+
+    def _flag(self, case_no: str, type_: str) -> threading.Event:
+        with self.lock:
+            return self.seen.setdefault((case_no, type_), threading.Event())
+
+    def wait(self, case_no: str, type_: str, timeout: float = 120) -> None:
+        if not self._flag(case_no, type_).wait(timeout):
+            raise TimeoutError(f"{type_} of {case_no} never came")
+
+    def _run(self) -> None:
+        from kombu import Connection, Queue
+        from hall.infra.bus import event_exchange
+        queues = [Queue(f"bench-watch-{t}-{os.getpid()}", exchange=event_exchange(src), routing_key=t,
+                        auto_delete=True, exclusive=True)
+                  for src, t in (("routing", "case_routed"), ("delivery", "result_ready"))]
+        with Connection(self.amqp_uri) as conn:
+            def on(body, message):
+                self._flag(body["case_no"], body["type"]).set()
+                message.ack()
+            with conn.Consumer(queues, callbacks=[on], accept=["json"]):
+                self.ready.set()
+                while True:
+                    try:
+                        conn.drain_events(timeout=1)
+                    except TimeoutError:
+                        pass
+
+
+def one_case(h: TestHall, clients, item, delivery_db, rec: Recorder, watcher: Watcher) -> str:
+    clerk, reviewer, issuer = clients
+    applicant = person()
+    case_no = rec.timed("AcceptApplication", clerk.accept, item.code, applicant).case_no
+    watcher.wait(case_no, "case_routed")
+    retry_until_ready(lambda: rec.timed("RecordDecision", reviewer.decide, case_no, "approve"), 0.05)
+    watcher.wait(case_no, "result_ready")
+    doc = delivery_db.issuances.find_one({"_id": case_no}, {"notices": 1})
+    rec.timed("RecordPickup", issuer.pickup, case_no, doc["notices"][0]["code"], applicant["id_number"])
+    return case_no
+
+
+def wait_closed(sla_db, case_nos: list[str], timeout: float = 300) -> float:
+    deadline = time.monotonic() + timeout
+    while sla_db.timeline.count_documents({"type": "case_closed", "case_no": {"$in": case_nos}}) < len(case_nos):
+        if time.monotonic() > deadline:
+            raise TimeoutError("cases did not all close")
+        time.sleep(0.2)
+    return time.perf_counter()
+
+
+def step_latencies(sla_db, case_nos: list[str]) -> dict[str, list[float]]:
+    """accepted→routed, decided→ready, issued→closed: the machine's own hops, from the timeline."""
+    by_case: dict[str, dict[str, datetime]] = {}
+    for e in sla_db.timeline.find({"case_no": {"$in": case_nos}}, {"case_no": 1, "type": 1, "at": 1}):
+        by_case.setdefault(e["case_no"], {})[e["type"]] = datetime.fromisoformat(e["at"])
+    hops = {"accepted→routed": ("case_accepted", "case_routed"),
+            "routed→decided (incl. the reviewer)": ("case_routed", "case_decided"),
+            "decided→ready": ("case_decided", "result_ready"),
+            "issued→closed": ("result_issued", "case_closed")}
+    out = {}
+    for name, (a, b) in hops.items():
+        out[name] = [(t[b] - t[a]).total_seconds() for t in by_case.values() if a in t and b in t]
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def run(args) -> str:
+    cat = load_catalogue()
+    item = next(i for i in cat.items.values() if len(i.departments) == 1 and not i.classified
+                and i.promised_limit > 0 and not cat.missing_delegations(i.code, datetime.now().date()))
+    tmp = Path(tempfile.mkdtemp(prefix="hall-bench-"))
+    port = free_port_base(1)
+    db = subprocess.Popen([str(Path(sys.executable).with_name("secantusd-py")), "--host", "127.0.0.1",
+                           "--port", str(port), "--storage-path", str(tmp / "db"), "--sync-on-commit"],
+                          stdout=open(tmp / "db.log", "wb"), stderr=subprocess.STDOUT)
+    wait_port("127.0.0.1", port, 30)
+    mongo_uri = f"mongodb://127.0.0.1:{port}/?retryWrites=false"
+    h = TestHall(mongo_uri, tmp / "logs")
+    lines = []
+    try:
+        h.hall.start_all()
+        mongo = pymongo.MongoClient(mongo_uri, retryWrites=False)
+        delivery_db, sla_db = mongo[h.settings.database("delivery")], mongo[h.settings.database("sla")]
+        watcher = Watcher(h.settings.amqp_uri)
+        clients = (h.client("clerk"), h.client("reviewer", department=item.lead), h.client("issuer"))
+        broker = broker_rate(h.settings.amqp_uri)
+        database = database_rate(mongo_uri)
+        one_case(h, clients, item, delivery_db, Recorder(), watcher)  # warm up every path
+
+        rec = Recorder()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(args.in_flight) as pool:
+            case_nos = list(pool.map(lambda _: one_case(h, clients, item, delivery_db, rec, watcher), range(args.cases)))
+        ended = wait_closed(sla_db, case_nos)
+        sustained = args.cases / (ended - started)
+        steps = step_latencies(sla_db, case_nos)
+
+        rec2 = Recorder()
+        futures, t0 = [], time.perf_counter()
+        with ThreadPoolExecutor(max(64, args.rate)) as pool:
+            for i in range(int(args.rate * args.seconds)):
+                delay = t0 + i / args.rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                futures.append(pool.submit(one_case, h, clients, item, delivery_db, rec2, watcher))
+            offered = [f.result() for f in futures]
+        wait_closed(sla_db, offered)
+        achieved = len(offered) / (futures and (time.perf_counter() - t0) or 1)
+
+        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+        lines += [f"## {datetime.now():%Y-%m-%d %H:%M} — {os.cpu_count()} cores ({cpu}), "
+                  f"{platform.system()} {platform.release()}, Python {platform.python_version()}", "",
+                  f"Phase 1: {args.cases} cases, {args.in_flight} in flight, item {item.code}.", "",
+                  "| measure | value |", "| --- | --- |",
+                  f"| pipeline, cases/s sustained (accept → closed) | {sustained:.1f} |",
+                  f"| raw broker, persistent+confirmed publish then consume+ack, msgs/s | {broker:.0f} |",
+                  f"| raw database, insert_one, docs/s | {database:.0f} |",
+                  f"| pipeline / broker (cases per message) | {sustained / broker:.4f} |",
+                  f"| pipeline / database (cases per insert) | {sustained / database:.4f} |", "",
+                  "| gateway call (phase 1) | n | p50 ms | p99 ms |", "| --- | --- | --- | --- |"]
+        for name, v in sorted(rec.calls.items()):
+            lines.append(f"| {name} | {len(v)} | {pct(v, 50)*1000:.1f} | {pct(v, 99)*1000:.1f} |")
+        lines += ["", "| step (from the SLA timeline) | p50 ms | p99 ms |", "| --- | --- | --- |"]
+        for name, v in steps.items():
+            lines.append(f"| {name} | {pct(v, 50)*1000:.1f} | {pct(v, 99)*1000:.1f} |")
+        acc = rec2.calls.get("AcceptApplication", [])
+        lines += ["", f"Phase 2: cases started at {args.rate}/s for {args.seconds}s "
+                      f"({len(offered)} cases, {achieved:.1f}/s completed including the drain).", "",
+                  "| gateway call (phase 2) | n | p50 ms | p99 ms |", "| --- | --- | --- | --- |"]
+        for name, v in sorted(rec2.calls.items()):
+            lines.append(f"| {name} | {len(v)} | {pct(v, 50)*1000:.1f} | {pct(v, 99)*1000:.1f} |")
+        lines.append("")
+        return "\n".join(lines)
+    finally:
+        h.close()
+        db.terminate()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--in-flight", type=int, default=48)
+    parser.add_argument("--rate", type=int, default=100)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--no-record", action="store_true", help="print only; do not append to docs/benchmarks.md")
+    args = parser.parse_args()
+    report = run(args)
+    print(report)
+    if not args.no_record:
+        with open(RESULTS, "a") as f:
+            if f.tell() == 0:
+                f.write("# Benchmark results\n\nAppended by `make bench` (bench/pipeline.py); compare ratios "
+                        "within one run — absolute times on these shared machines drift.\n\n")
+            f.write(report + "\n")
+
+
+if __name__ == "__main__":
+    main()
