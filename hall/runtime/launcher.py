@@ -20,6 +20,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from hall.infra import settings as settings_mod
 
 PROCESSES = {  # name -> module arguments
+    "routing-api": ["services.routing", "api"],  # first: intake waits for its catalogue
     "intake-api": ["services.intake"],
     "routing-worker": ["services.routing"],
     "approval-api": ["services.approval", "api"],
