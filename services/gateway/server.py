@@ -8,8 +8,9 @@ from hall.domain import identity
 from hall.domain.errors import InvalidArgument, PermissionDenied, StepOutOfOrder
 from hall.infra import convert, grpcutil
 from hall.runtime import process
-from hall.v1 import gateway_pb2, gateway_pb2_grpc, internal_pb2
+from hall.v1 import catalogue_pb2_grpc, gateway_pb2, gateway_pb2_grpc, internal_pb2
 from services.gateway.backends import TIMEOUT, Backends
+from services.gateway.catalogue import CatalogueGateway
 
 
 class Gateway(gateway_pb2_grpc.HallGatewayServicer):
@@ -91,6 +92,7 @@ class Gateway(gateway_pb2_grpc.HallGatewayServicer):
 # Later parts (front desk, back office, issuance, supervision, catalogue) add a line here.
 PARTS = [
     (Gateway, gateway_pb2_grpc.add_HallGatewayServicer_to_server, "hall.v1.HallGateway"),
+    (CatalogueGateway, catalogue_pb2_grpc.add_HallCatalogueServicer_to_server, "hall.v1.HallCatalogue"),
 ]
 
 
