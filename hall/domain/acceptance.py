@@ -70,12 +70,19 @@ def check_item(item, site, on: date, undelegated: tuple[str, ...]) -> None:
             f"for {item.name} on {on.isoformat()}; the window may not accept it")
 
 
-def accept(app: Application, item, catalogue_version: str, site_code: str, case_no: str,
-           actor: Actor, now: datetime, calendar) -> tuple[dict, Event]:
-    """Make the case record and its `case_accepted` event."""
+def check_delivery(app: Application, item) -> None:
     if app.delivery == "courier" and not item.courier_allowed:
         raise InvalidArgument(f"{item.name} cannot be delivered by courier; choose pickup")
-    accepted_on = now.astimezone(SHANGHAI).date()
+
+
+def accept(app: Application, item, catalogue_version: str, site_code: str, case_no: str,
+           actor: Actor, now: datetime, calendar, accepted_on: date | None = None,
+           extra: dict | None = None) -> tuple[dict, Event]:
+    """Make the case record and its `case_accepted` event. `accepted_on` is earlier than today
+    only when Art. 32 deems an application accepted from the day it was received; `extra`
+    (documents, hand-over, links to a ticket or consultation) is kept with the record only."""
+    check_delivery(app, item)
+    accepted_on = accepted_on or now.astimezone(SHANGHAI).date()
     promised = Clock(item.promised_limit, accepted_on).deadline(calendar)
     legal = Clock(item.legal_limit, accepted_on).deadline(calendar)
     data = {
@@ -92,5 +99,5 @@ def accept(app: Application, item, catalogue_version: str, site_code: str, case_
     }
     event = new_event("case_accepted", case_no, site_code, now, actor.to_dict(), data)
     record = {"_id": case_no, "idem": f"{site_code}/{app.idempotency_key}", "site": site_code,
-              "accepted_at": now.isoformat(), "accepted_by": actor.to_dict(), **data}
+              "accepted_at": now.isoformat(), "accepted_by": actor.to_dict(), **data, **(extra or {})}
     return record, event

@@ -1,0 +1,50 @@
+"""补正 at the front desk: a department's `supplement_requested` puts the case on the front
+desk's waiting list; the applicant brings the corrected materials to a window and the clerk's
+submission publishes `supplement_submitted`, so the review resumes and the clock's pause ends."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from .acceptance import FORMS, MAX_MATERIALS
+from .errors import AlreadyDone, InvalidArgument
+from .events import Event, new_event
+from .identity import Actor, require_role
+
+
+def waiting(event: Event) -> dict:
+    """The waiting record of one request, keyed by the request's event id (redelivery-safe)."""
+    d = event.data
+    return {"_id": event.id, "case_no": event.case_no, "site": event.site,
+            "department": d.get("department", ""), "reason": d.get("reason", ""),
+            "materials": [{"name": m.get("name", ""), "problem": m.get("problem", "")}
+                          for m in d.get("materials", []) if isinstance(m, dict)],
+            "deadline_days": int(d.get("deadline_days") or 0), "requested_at": event.at,
+            "requested_by": dict(event.actor), "status": "waiting", "out": []}
+
+
+def check_materials(materials: list[dict]) -> None:
+    if not materials:
+        raise InvalidArgument("list the corrected materials the applicant brought")
+    if len(materials) > MAX_MATERIALS:
+        raise InvalidArgument(f"at most {MAX_MATERIALS} materials")
+    for m in materials:
+        if not m.get("name") or len(m["name"]) > 200:
+            raise InvalidArgument("every material needs a name (at most 200 characters)")
+        if m.get("form") not in FORMS:
+            raise InvalidArgument(f"material {m['name']!r}: form must be one of {', '.join(FORMS)}")
+        if not isinstance(m.get("count"), int) or not 0 < m["count"] <= 1000:
+            raise InvalidArgument(f"material {m['name']!r}: count must be between 1 and 1000")
+
+
+def submit(rec: dict, actor: Actor, materials: list[dict], key: str, now: datetime) -> Event:
+    """The `supplement_submitted` event; its id derives from the request, so it happens once.
+    Any site's clerk may receive it (多点办理: the applicant goes to the nearest centre)."""
+    require_role(actor, "clerk", action="receiving supplementary materials")
+    if rec["status"] != "waiting":
+        raise AlreadyDone(f"the supplement for {rec['case_no']} ({rec['department']}) was "
+                          f"already received at {rec.get('submitted_at', '')}")
+    check_materials(materials)
+    data = {"department": rec["department"], "materials": [dict(m) for m in materials],
+            "idempotency_key": key}
+    return new_event("supplement_submitted", rec["case_no"], rec["site"], now, actor.to_dict(),
+                     data, caused_by=rec["_id"])
