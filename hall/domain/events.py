@@ -35,6 +35,9 @@ EVENT_SOURCES = {
     "procedure_started": "approval",
     "procedure_ended": "approval",
     "extension_granted": "approval",
+    "licence_issued": "approval",
+    "decision_revoked": "approval",
+    "case_dispatched": "approval",
     "supervision_raised": "sla",
     "supervision_escalated": "sla",
 }
