@@ -11,6 +11,7 @@ from hall.domain.errors import NotFound
 from hall.domain.workdays import WorkCalendar
 from hall.infra import convert, grpcutil
 from hall.infra.bus import Publisher
+from hall.infra.catalogue_client import CatalogueClient
 from hall.infra.mongo import connect
 from hall.infra.outbox import Outbox
 from hall.runtime import process
@@ -81,7 +82,7 @@ def main() -> None:
     repo = IntakeRepository(db)
     outbox = Outbox(db, Publisher(s.amqp_uri), COLLECTIONS)
     outbox.start()
-    catalogues = CatalogueStore(s.reference_dir)
+    catalogues = CatalogueClient(s.address("routing-api"))  # routing owns the catalogue
     catalogues.load()
     servicer = IntakeServicer(repo, outbox, catalogues, WorkCalendar.load(s.calendar_dir))
     server, _ = grpcutil.make_server(
