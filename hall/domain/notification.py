@@ -1,0 +1,73 @@
+"""Telling the applicant: the text messages delivery sends, and the port they go out through.
+
+A notice is decided by the domain and stored with the change that caused it; the service then
+hands it to a `Notifier`. Every notice has a stable id, so handing it over twice sends it once.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+SIGNATURE = "【历下区政务服务中心】"
+KINDS = ("pickup_code", "reminder", "shipped", "returned", "not_shippable", "archived")
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: str          # "<case_no>/<n>": the n-th notice about the case
+    case_no: str
+    kind: str
+    to: str          # the applicant's mobile number
+    at: str          # ISO 8601
+    text: str
+    code: str = ""   # the pickup code the text carries, if any
+    channel: str = "sms"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Notice":
+        return cls(**{k: d.get(k, "") for k in cls.__dataclass_fields__})
+
+
+class Notifier(ABC):
+    """The port to the applicant's phone. `send` is idempotent by notice id."""
+
+    @abstractmethod
+    def send(self, notice: Notice) -> bool:
+        """Hand a notice over; False when this notice id was already sent."""
+
+
+class MemoryNotifier(Notifier):
+    """Keeps what it would send, in memory (for unit tests and scripts)."""
+
+    def __init__(self):
+        self.sent: dict[str, Notice] = {}
+
+    def send(self, notice: Notice) -> bool:
+        if notice.id in self.sent:
+            return False
+        self.sent[notice.id] = notice
+        return True
+
+
+def compose(case_no: str, n: int, kind: str, to: str, now: datetime, code: str = "", **facts) -> Notice:
+    """The notice of `kind` about a case, its text filled in from `facts`."""
+    texts = {
+        "pickup_code": "您的办件 {case_no} 已办结，请凭取件码 {code} 及本人证件（代领人凭授权委托书）"
+                       "到{place}领取，请于 {due} 前领取。",
+        "reminder": "提醒：您的办件 {case_no} 的办理结果尚未领取，请凭取件码及本人证件到{place}领取。",
+        "shipped": "您的办件 {case_no} 的办理结果已交 EMS 寄出，运单号 {waybill}。",
+        "returned": "您的办件 {case_no} 的邮件（运单号 {waybill}）被退回：{reason}。请凭取件码 {code} "
+                    "及本人证件到{place}领取。",
+        "not_shippable": "您的办件 {case_no} 无法邮寄：{reason}。请凭取件码 {code} 及本人证件到{place}领取，"
+                         "或联系窗口更改地址。",
+        "archived": "您的办件 {case_no} 的办理结果逾期未领取，已于 {day} 转存档案室（{archive_no}），"
+                    "请携本人证件到{place}申请调取。",
+    }
+    if kind not in texts:
+        raise ValueError(f"unknown notice kind {kind!r}")
+    text = SIGNATURE + texts[kind].format(case_no=case_no, code=code, **facts)
+    return Notice(f"{case_no}/{n}", case_no, kind, to, now.isoformat(), text, code)
