@@ -133,6 +133,19 @@ def step_latencies(sla_db, case_nos: list[str]) -> dict[str, list[float]]:
     return out
 
 
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """User+system CPU seconds so far of each process (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for name, pid in pids.items():
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            out[name] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError):
+            pass
+    return out
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -163,12 +176,20 @@ def run(args) -> str:
         database = database_rate(mongo_uri)
         one_case(h, clients, item, delivery_db, Recorder(), watcher)  # warm up every path
 
+        pids = {name: p.pid for name, p in h.hall.procs.items()}
+        pids["secantusd (database)"] = db.pid
+        beam = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout.split()
+        if beam:
+            pids["rabbitmq"] = int(beam[0])
+        pids["bench driver"] = os.getpid()
+        cpu_before = cpu_seconds(pids)
         rec = Recorder()
         started = time.perf_counter()
         with ThreadPoolExecutor(args.in_flight) as pool:
             case_nos = list(pool.map(lambda _: one_case(h, clients, item, delivery_db, rec, watcher), range(args.cases)))
         ended = wait_closed(sla_db, case_nos)
         sustained = args.cases / (ended - started)
+        cpu_used = {k: v - cpu_before.get(k, 0) for k, v in cpu_seconds(pids).items()}
         steps = step_latencies(sla_db, case_nos)
 
         rec2 = Recorder()
@@ -199,7 +220,9 @@ def run(args) -> str:
         lines += ["", "| step (from the SLA timeline) | p50 ms | p99 ms |", "| --- | --- | --- |"]
         for name, v in steps.items():
             lines.append(f"| {name} | {pct(v, 50)*1000:.1f} | {pct(v, 99)*1000:.1f} |")
-        acc = rec2.calls.get("AcceptApplication", [])
+        lines += ["", "| process | CPU ms per case (phase 1) |", "| --- | --- |"]
+        for name, secs in sorted(cpu_used.items(), key=lambda kv: -kv[1]):
+            lines.append(f"| {name} | {secs * 1000 / args.cases:.1f} |")
         lines += ["", f"Phase 2: cases started at {args.rate}/s for {args.seconds}s "
                       f"({len(offered)} cases, {achieved:.1f}/s completed including the drain).", "",
                   "| gateway call (phase 2) | n | p50 ms | p99 ms |", "| --- | --- | --- | --- |"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from nameko.extensions import DependencyProvider
 
 from hall.infra import settings
+from hall.infra.batch import BatchingDatabase
 from hall.infra.bus import Publisher
 from hall.infra.mongo import connect
 from hall.infra.outbox import Outbox
@@ -20,7 +21,8 @@ class Store(DependencyProvider):
         self.client = connect(s.mongo_uri)
         db = self.client[s.database(self.service)]
         self.outbox = Outbox(db, Publisher(s.amqp_uri), self.repository_cls.COLLECTIONS)
-        self.repository = self.repository_cls(db, self.outbox)
+        # concurrent workers' inserts are committed together (hall/infra/batch.py)
+        self.repository = self.repository_cls(BatchingDatabase(db), self.outbox)
 
     def start(self):
         self.outbox.start()

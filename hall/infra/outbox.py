@@ -21,6 +21,7 @@ from hall.domain.events import EVENT_SOURCES
 
 log = logging.getLogger(__name__)
 GRACE = timedelta(seconds=10)  # longer than any write takes to become visible
+IN_FLIGHT = timedelta(seconds=5)  # a relay publishes and marks its own events within this
 
 
 def stamp(doc: dict) -> dict:
@@ -35,12 +36,14 @@ class Outbox:
         self._queue: queue.Queue = queue.Queue()
         self._sweep_every = sweep_every
         self._stop = threading.Event()
+        self._marks: list[str] = []  # published, not yet recorded as such
+        self._marked_at = time.monotonic()
         self._thread: threading.Thread | None = None
         for name in collections:
             db[name].create_index("out_at")
 
     def start(self) -> None:
-        self.sweep()
+        self.sweep(in_flight=timedelta(0))  # whatever a previous run of ours left unpublished
         self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
         self._thread.start()
 
@@ -49,6 +52,10 @@ class Outbox:
         self._queue.put(None)
         if self._thread:
             self._thread.join(timeout=5)
+        try:
+            self._record_marks()
+        except Exception:
+            log.warning("could not record the last published marks; they will be republished")
 
     def handed(self, events: list[dict]) -> None:
         """Events just stored: publish them now (they are already safe in the database)."""
@@ -59,7 +66,7 @@ class Outbox:
         last_sweep = time.monotonic()
         while not self._stop.is_set():
             try:
-                first = self._queue.get(timeout=self._sweep_every)
+                first = self._queue.get(timeout=1.0)
             except queue.Empty:
                 first = None
             batch = [first] if first else []
@@ -73,6 +80,8 @@ class Outbox:
             try:
                 if batch:
                     self._publish(batch)
+                if len(self._marks) >= 500 or time.monotonic() - self._marked_at >= 1.0:
+                    self._record_marks()
                 if time.monotonic() - last_sweep >= self._sweep_every:
                     last_sweep = time.monotonic()
                     self.sweep()
@@ -85,21 +94,32 @@ class Outbox:
             os._exit(70)  # fault injection for the durability test: die after the write
         for e in events:
             self._pub.publish_event(e, EVENT_SOURCES[e["type"]])
+            self._marks.append(e["id"])
+
+    def _record_marks(self) -> None:
+        """Record what was published, in one insert. Marks lost in a crash only cause a
+        harmless republish: every consumer is idempotent by event id."""
+        marks, self._marks, self._marked_at = self._marks, [], time.monotonic()
+        if not marks:
+            return
+        now = datetime.now(timezone.utc)
         try:
-            self._db.published.insert_many([{"_id": e["id"], "at": datetime.now(timezone.utc)}
-                                            for e in events], ordered=False)
+            self._db.published.insert_many([{"_id": m, "at": now} for m in marks], ordered=False)
         except BulkWriteError as exc:  # already marked by an earlier publish: fine
             if any(err["code"] != 11000 for err in exc.details["writeErrors"]):
                 raise
 
-    def sweep(self) -> int:
+    def sweep(self, in_flight: timedelta = IN_FLIGHT) -> int:
         """Publish every stored event since the checkpoint that is not marked published."""
+        self._record_marks()
         started = datetime.now(timezone.utc)
         mark = self._db.outbox_checkpoint.find_one({"_id": "checkpoint"})
         since = mark["at"] if mark else datetime(1970, 1, 1, tzinfo=timezone.utc)
         stored = []
         for name in self._collections:
-            for doc in self._db[name].find({"out_at": {"$gte": since}}, {"out": 1}).batch_size(1000):
+            # the last few seconds belong to the relays that wrote them
+            window = {"$gte": since, "$lt": started - in_flight}
+            for doc in self._db[name].find({"out_at": window}, {"out": 1}).batch_size(1000):
                 stored.extend(doc.get("out", []))
         if stored:
             done = {d["_id"] for d in self._db.published.find(
