@@ -122,12 +122,11 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServicer):
         day = _day(request.on_date)
         if request.department:
             _known(cat.department(request.department), "department", request.department)
-        if request.item_code:
-            _known(cat.item(request.item_code), "item", request.item_code)
+        item = _known(cat.item(request.item_code), "item", request.item_code) if request.item_code else None
         letters = [d for d in cat.delegations
                    if d.valid_from <= day <= d.valid_to
                    and (not request.department or d.department == request.department)
-                   and (not request.item_code or d.covers(request.item_code, day))]
+                   and (item is None or d.department in item.departments and d.covers(item.code, day))]
         return pb.ListCatalogueDelegationsResponse(delegations=[views.delegation(d) for d in letters],
                                                    catalogue_version=cat.version)
 
