@@ -1,9 +1,11 @@
-"""Approval's gRPC API: department decisions and worklists."""
+"""Approval's gRPC API (approval-api): the pipeline's Decide/Worklist, the back office's review
+steps (ApprovalDesk) and the e-licence library (LicenceLibrary)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from hall.domain.clock import SHANGHAI, Clock
+from hall.domain import desk
+from hall.domain.clock import SHANGHAI
 from hall.domain.errors import InvalidArgument
 from hall.domain.workdays import WorkCalendar
 from hall.infra import convert, grpcutil
@@ -12,13 +14,19 @@ from hall.infra.metrics import refresh_periodically
 from hall.infra.mongo import connect
 from hall.infra.outbox import Outbox
 from hall.runtime import process
-from hall.v1 import common_pb2, gateway_pb2, internal_pb2_grpc
+from hall.v1 import backoffice_pb2_grpc, common_pb2, gateway_pb2, internal_pb2_grpc, licences_pb2_grpc
+from services.approval import views
+from services.approval.desk_api import DeskServicer, LicenceServicer, limit_of
 from services.approval.repository import ApprovalRepository
+from services.approval.seals import Keyring
 
 
 class ApprovalServicer(internal_pb2_grpc.ApprovalServicer):
-    def __init__(self, repo: ApprovalRepository, calendar):
-        self.repo, self.calendar = repo, calendar
+    """The pipeline's calls, kept: a decision without a prior claim claims the case for its
+    reviewer; rejections by a reviewer wait for the chief representative's sign-off."""
+
+    def __init__(self, repo: ApprovalRepository, calendar, auth):
+        self.repo, self.calendar, self.auth = repo, calendar, auth
 
     @grpcutil.unary("approval")
     def Decide(self, request, context):
@@ -26,33 +34,27 @@ class ApprovalServicer(internal_pb2_grpc.ApprovalServicer):
         actor = convert.actor_from_pb(request.actor)
         r = request.request
         department = r.department or actor.department
-        review = self.repo.get(r.case_no)
         now = datetime.now(SHANGHAI)
-        events = review.decide(actor, department, r.outcome, r.reason, r.legal_basis, now)
-        self.repo.save(review, [e.to_dict() for e in events])
+        review = self.repo.mutate(r.case_no, lambda rv: rv.act(actor, "decide", {
+            "department": department, "outcome": r.outcome, "reason": r.reason,
+            "legal_basis": r.legal_basis}, self.auth, now))
         return gateway_pb2.RecordDecisionResponse(
-            case_no=r.case_no, department=department, outcome=review.departments[department]["status"],
-            decided_at=now.isoformat(), case_decided=review.decided)
+            case_no=r.case_no, department=department, outcome=review.children[department].status,
+            decided_at=now.isoformat(), case_decided=bool(review.outcome))
 
     @grpcutil.unary("approval")
     def Worklist(self, request, context):
-        """A department's cases, earliest promised deadline first."""
+        """A department's cases, earliest deadline first."""
         if not request.department:
             raise InvalidArgument("department is required")
-        limit = request.limit or 50
-        if not 0 < limit <= 500:
-            raise InvalidArgument("limit must be between 1 and 500")
         today = datetime.now(SHANGHAI).date()
         entries = []
-        for doc in self.repo.worklist(request.department, limit, request.include_decided):
-            routed = doc["routed"]
-            clock = Clock(routed["item"]["promised_limit"], date.fromisoformat(routed["accepted_on"]))
+        for doc in self.repo.worklist(request.department, limit_of(request.limit), request.include_decided):
+            line = desk.worklist_line(desk.from_doc(doc), request.department, self.calendar, today)
             entries.append(common_pb2.WorklistEntry(
-                case_no=doc["_id"], item_code=routed["item"]["code"], item_name=routed["item"]["name"],
-                department=request.department,
-                status=doc["departments"][request.department]["status"],
-                promised_due=routed["promised_due"], days_left=clock.days_left(self.calendar, today),
-                applicant_name=routed["applicant"]["name"]))
+                case_no=line["case_no"], item_code=line["item_code"], item_name=line["item_name"],
+                department=request.department, status=line["status"], promised_due=line["due_date"],
+                days_left=line["days_left"], applicant_name=line["applicant_name"]))
         return gateway_pb2.ListWorklistResponse(entries=entries)
 
 
@@ -61,11 +63,20 @@ def main() -> None:
     db = connect(s.mongo_uri)[s.database("approval")]
     outbox = Outbox(db, Publisher(s.amqp_uri), ApprovalRepository.COLLECTIONS)
     outbox.start()
-    repo = ApprovalRepository(db, outbox)
-    servicer = ApprovalServicer(repo, WorkCalendar.load(s.calendar_dir))
-    server, _ = grpcutil.make_server(
-        s.grpc_port("approval-api"),
-        lambda srv: internal_pb2_grpc.add_ApprovalServicer_to_server(servicer, srv), ["hall.v1.Approval"])
+    calendar = WorkCalendar.load(s.calendar_dir)
+    repo = ApprovalRepository(db, outbox, calendar)
+    keyring = Keyring(db)
+    auth = views.authority(s.reference_dir, keyring)
+    legacy, desk_servicer = ApprovalServicer(repo, calendar, auth), DeskServicer(repo, calendar, auth, keyring)
+    library = LicenceServicer(repo, keyring)
+
+    def add(srv):
+        internal_pb2_grpc.add_ApprovalServicer_to_server(legacy, srv)
+        backoffice_pb2_grpc.add_ApprovalDeskServicer_to_server(desk_servicer, srv)
+        licences_pb2_grpc.add_LicenceLibraryServicer_to_server(library, srv)
+
+    server, _ = grpcutil.make_server(s.grpc_port("approval-api"), add,
+                                     ["hall.v1.Approval", "hall.v1.ApprovalDesk", "hall.v1.LicenceLibrary"])
     refresh_periodically("approval", repo.count_by_status)
     process.wait_for_signal()
     server.stop(grace=5).wait()

@@ -1,0 +1,87 @@
+"""The back office's desk: stored form of a case review, its clocks, worklist lines and the
+applicant's supplement arriving from the front desk."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from .clock import JOINT_LIMIT, SHANGHAI, Clock
+from .errors import InvalidArgument
+from .events import Event
+from .identity import Actor
+from .joint import CaseReview
+from .review import FINAL, DepartmentReview
+
+
+def accepted_on(review: CaseReview) -> date:
+    return date.fromisoformat(review.routed["accepted_on"])
+
+
+def child_clock(review: CaseReview, child: DepartmentReview) -> Clock:
+    """A department's promised clock: the item's promised limit, its own pauses and extension."""
+    return child.clock(int((review.routed.get("item") or {}).get("promised_limit", 0)), accepted_on(review))
+
+
+def legal_clock(review: CaseReview) -> Clock:
+    """The parent's legal clock: the item's limit, or 45 (+15) for a joint case; every
+    department's pauses stop it (Art. 45 and 补正 time are not counted)."""
+    item = review.routed.get("item") or {}
+    pauses = tuple(p for c in review.children.values() for p in child_clock(review, c).pauses)
+    if review.mode == "single":
+        child = next(iter(review.children.values()))
+        return Clock(int(item.get("legal_limit", 0)), accepted_on(review), pauses, child.extension_days)
+    return Clock(JOINT_LIMIT, accepted_on(review), pauses, review.joint_extension.get("days", 0))
+
+
+def to_doc(review: CaseReview, calendar, today: date) -> dict:
+    """The stored document, with the fields the worklists and look-ups are indexed by."""
+    children = {d: c.to_dict() for d, c in review.children.items()}
+    codes = [c.decision["code"] for c in review.children.values() if c.decision.get("code")]
+    codes += [c.decision["confirmed"]["code"] for c in review.children.values() if c.decision.get("confirmed")]
+    if review.decision.get("code"):
+        codes.append(review.decision["code"])
+    return {"_id": review.case_no, "site": review.site, "routed": review.routed, "mode": review.mode,
+            "children": children, "outcome": review.outcome, "decision": review.decision,
+            "licence": review.licence, "revocation": review.revocation,
+            "joint_extension": review.joint_extension, "rev": review.rev,
+            "pending": [d for d, c in review.children.items() if c.status not in FINAL],
+            "due": {d: child_clock(review, c).deadline(calendar, today).due_date.isoformat()
+                    for d, c in review.children.items()},
+            "codes": sorted(set(codes))}
+
+
+def from_doc(doc: dict) -> CaseReview:
+    children = {d: DepartmentReview(**c) for d, c in doc["children"].items()}
+    return CaseReview(doc["_id"], doc["site"], doc["routed"], doc["mode"], children, doc["outcome"],
+                      doc["decision"], doc["licence"], doc["revocation"], doc["joint_extension"], doc["rev"])
+
+
+def worklist_line(review: CaseReview, department: str, calendar, today: date) -> dict:
+    """One line of a department's worklist: the deadline and the working days left."""
+    child = review.children[department]
+    clock = child_clock(review, child)
+    due = clock.deadline(calendar, today)
+    item, applicant = review.routed.get("item") or {}, review.routed.get("applicant") or {}
+    return {"case_no": review.case_no, "child_no": child.child_no, "department": department,
+            "queue": child.queue, "status": child.status, "claimed_by": child.claimed_by,
+            "item_code": item.get("code", ""), "item_name": item.get("name", ""),
+            "applicant_name": applicant.get("name", ""), "mode": review.mode,
+            "due_date": due.due_date.isoformat(), "days_left": clock.days_left(calendar, today),
+            "paused": due.paused, "extension": child.extension.get("status", ""),
+            "limit_days": clock.total_days}
+
+
+def supplement_submitted(review: CaseReview, event: Event) -> bool:
+    """The applicant's corrected materials arrived (intake's event): resume the review(s) waiting
+    for them and end the pause. False when no review was waiting (a repeat or a stray event)."""
+    department = (event.data or {}).get("department")
+    targets = [review.children[department]] if department in review.children else \
+        [c for c in review.children.values() if c.status == "supplement"]
+    try:
+        actor = Actor.from_dict(event.actor)
+    except InvalidArgument:  # the front desk's clerk as the event names them, or the system
+        actor = Actor("system", "system", event.site)
+    now = datetime.fromisoformat(event.at).astimezone(SHANGHAI)
+    changed = [c.supplement_arrived(actor, list(event.data.get("materials", [])), now, event.id)
+               for c in targets]
+    return any(changed)
+
