@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from .clock import Clock, SHANGHAI
+from . import case_clock
+from .clock import SHANGHAI
 from .events import Event, new_event
 from .identity import SYSTEM
 
@@ -40,6 +41,20 @@ def summary(e: dict) -> str:
         return f"出件准备就绪（{d.get('delivery')}）"
     if t == "result_issued":
         return f"已出件给 {d.get('to', '')}"
+    if t == "supplement_requested":
+        return f"{d.get('department', '')} 要求补正：{d.get('reason', '')}（计时暂停）"
+    if t == "supplement_submitted":
+        return f"申请人已补正材料（{d.get('department', '')}），恢复计时"
+    if t == "procedure_started":
+        return f"{d.get('department', '')} 启动{d.get('kind', '特别程序')}，预计 {d.get('expected_days', '')} 天，不计入时限"
+    if t == "procedure_ended":
+        return f"{d.get('department', '')} {d.get('kind', '特别程序')}结束，恢复计时"
+    if t == "extension_granted":
+        return f"{d.get('department', '')} 延长办理期限 {d.get('days')} 个工作日：{d.get('reason', '')}"
+    if t == "supervision_raised":
+        return d.get("text") or f"督办：{d.get('watch')} {d.get('level')}"
+    if t == "supervision_escalated":
+        return f"督办升级至{d.get('to', '督查室')}"
     if t == "case_closed":
         return "结案：" + ("按承诺时限办结" if d.get("on_time_promised") else "超出承诺时限")
     return t
@@ -50,12 +65,20 @@ def status_of(events: list[dict]) -> str:
     return max(ranked)[1] if ranked else "unknown"
 
 
-def deadline_view(limit: int, accepted_on: str, calendar, today: date) -> dict:
-    clock = Clock(limit, date.fromisoformat(accepted_on))
-    due = clock.deadline(calendar, today)
-    return {"limit_days": limit, "due_date": due.due_date.isoformat(),
-            "days_left": clock.days_left(calendar, today), "estimated": due.estimated,
-            "paused": due.paused}
+def deadline_view(w: dict) -> dict:
+    """A watched clock (hall.domain.case_clock.view) as the case view shows it: the limit in
+    force (with extensions), the due date after pauses, working days left."""
+    return {"limit_days": w["limit_days"] + w["extension_days"], "due_date": w["due_date"],
+            "days_left": w["days_left"], "estimated": w["estimated"], "paused": w["paused"]}
+
+
+def clocks(events: list[dict], calendar, today: date, policy: case_clock.Policy | None = None) -> dict:
+    """The case's watched clocks by key (decision = promised, legal, steps) as of `today`."""
+    f = case_clock.facts(events)
+    if f is None:
+        return {}
+    policy = policy or case_clock.Policy()
+    return {w.key: case_clock.view(w, calendar, today, policy) for w in case_clock.watches(f, policy)}
 
 
 def build_view(events: list[dict], calendar, now: datetime) -> dict:
@@ -70,25 +93,27 @@ def build_view(events: list[dict], calendar, now: datetime) -> dict:
             view.update(item_code=item.get("code", ""), item_name=item.get("name", ""),
                         applicant=d.get("applicant", {}), accepted_at=e["at"],
                         catalogue_version=d.get("catalogue_version", ""),
-                        delivery=d.get("delivery", "pickup"),
-                        promised=deadline_view(item.get("promised_limit", 0), d["accepted_on"], calendar, today),
-                        legal=deadline_view(item.get("legal_limit", 0), d["accepted_on"], calendar, today))
+                        delivery=d.get("delivery", "pickup"))
         elif e["type"] == "case_routed":
             view["departments"] = d.get("departments", [])
         elif e["type"] == "case_decided":
             view["outcome"] = d.get("outcome", "")
+    watched = clocks(events, calendar, today)
+    if watched:
+        view.update(promised=deadline_view(watched["decision"]), legal=deadline_view(watched["legal"]))
     return view
 
 
-def close(issued: Event, accepted: dict | None, decided_at: str | None, calendar) -> Event:
-    """The SLA service's verdict when a result is issued: `case_closed`, on time or not."""
+def close(issued: Event, events: list[dict], calendar) -> Event:
+    """The SLA service's verdict when a result is issued: `case_closed`, on time or not, with
+    pauses and extensions taken into account."""
     data = {"outcome": issued.data.get("outcome", "")}
-    if accepted and decided_at:
-        d = accepted["data"]
-        decided_on = datetime.fromisoformat(decided_at).astimezone(SHANGHAI).date()
-        for key, limit in (("promised", d["item"]["promised_limit"]), ("legal", d["item"]["legal_limit"])):
-            due = Clock(limit, date.fromisoformat(d["accepted_on"])).deadline(calendar).due_date
-            data[f"on_time_{key}"] = decided_on <= due
-        data["working_days_used"] = Clock(0, date.fromisoformat(d["accepted_on"])).used_days(calendar, decided_on)
+    f = case_clock.facts(events)
+    if f is not None and f.decided_on:
+        watched = clocks(events, calendar, f.decided_on)
+        for key, name in (("decision", "promised"), ("legal", "legal")):
+            data[f"on_time_{name}"] = f.decided_on <= date.fromisoformat(watched[key]["due_date"])
+        data["working_days_used"] = watched["decision"]["limit_days"] + watched["decision"]["extension_days"] \
+            - watched["decision"]["days_left"]
     return new_event("case_closed", issued.case_no, issued.site, datetime.fromisoformat(issued.at),
                      SYSTEM.to_dict(), data, caused_by=issued.id)

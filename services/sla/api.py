@@ -13,8 +13,10 @@ from hall.infra.metrics import refresh_periodically
 from hall.infra.mongo import connect
 from hall.infra.outbox import Outbox
 from hall.runtime import process
-from hall.v1 import common_pb2, internal_pb2_grpc
-from services.sla.repository import TimelineRepository
+from hall.v1 import common_pb2, internal_pb2_grpc, supervision_pb2_grpc
+from services.sla import config
+from services.sla.repository import SlaRepository, TimelineRepository
+from services.sla.supervision_api import SupervisionServicer
 
 
 class TrackingServicer(internal_pb2_grpc.TrackingServicer):
@@ -42,13 +44,18 @@ class TrackingServicer(internal_pb2_grpc.TrackingServicer):
 def main() -> None:
     s = process.start("sla-api")
     db = connect(s.mongo_uri)[s.database("sla")]
-    outbox = Outbox(db, Publisher(s.amqp_uri), TimelineRepository.COLLECTIONS)
+    outbox = Outbox(db, Publisher(s.amqp_uri), SlaRepository.COLLECTIONS)
     outbox.start()
-    repo = TimelineRepository(db, outbox)
-    servicer = TrackingServicer(repo, WorkCalendar.load(s.calendar_dir))
-    server, _ = grpcutil.make_server(
-        s.grpc_port("sla-api"),
-        lambda srv: internal_pb2_grpc.add_TrackingServicer_to_server(servicer, srv), ["hall.v1.Tracking"])
+    repo = SlaRepository(db, outbox)
+    calendar = WorkCalendar.load(s.calendar_dir)
+    tracking = TrackingServicer(repo, calendar)
+    supervising = SupervisionServicer(repo, calendar, config.load())
+
+    def add(srv):
+        internal_pb2_grpc.add_TrackingServicer_to_server(tracking, srv)
+        supervision_pb2_grpc.add_SlaSupervisionServicer_to_server(supervising, srv)
+    server, _ = grpcutil.make_server(s.grpc_port("sla-api"), add,
+                                     ["hall.v1.Tracking", "hall.v1.SlaSupervision"])
     refresh_periodically("sla", repo.count_by_status)
     process.wait_for_signal()
     server.stop(grace=5).wait()

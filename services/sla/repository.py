@@ -1,4 +1,5 @@
-"""The SLA service's own database: every case's timeline, one document per event seen."""
+"""The SLA service's own database: every case's timeline, one document per event seen, and
+the supervision data built on it (services/sla/supervision_store.py)."""
 from __future__ import annotations
 
 from pymongo import ASCENDING
@@ -7,6 +8,7 @@ from pymongo.errors import DuplicateKeyError
 from hall.domain.events import Event
 from hall.domain.timeline import STEP
 from hall.infra.outbox import stamp
+from services.sla.supervision_store import SupervisionStore
 
 
 class TimelineRepository:
@@ -49,3 +51,12 @@ class TimelineRepository:
         counts["held"] = reached["case_held"]
         counts["closed"] = reached["case_closed"]
         return counts
+
+
+class SlaRepository(TimelineRepository, SupervisionStore):
+    """Everything the SLA service stores; `notices` carry their events for the outbox."""
+    COLLECTIONS = ("timeline", "notices")
+
+    def __init__(self, db, outbox):
+        TimelineRepository.__init__(self, db, outbox)
+        SupervisionStore.__init__(self, db, outbox)

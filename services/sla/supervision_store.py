@@ -1,0 +1,152 @@
+"""The SLA's supervision data: one clock record per case (`clocks`, indexed by the day it next
+needs a look), supervision notices (`notices`, carrying their events for the outbox) and
+ratings with their follow-ups (`ratings`).
+
+Writes are keyed by case number, notice id or rating id, so nothing is done twice; a clock
+record is rewritten only when an event or the scan changes it (updates are the costly writes
+on the embedded server), under optimistic concurrency (`rev`).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DuplicateKeyError
+
+from hall.domain import case_clock, case_record
+from hall.domain.errors import AlreadyDone, NotFound
+from hall.infra.outbox import stamp
+
+STATS_FIELDS = {k: 1 for k in ("departments", "window", "staff", "site", "item_code", "decided_on",
+                               "on_time_promised", "on_time_legal", "working_days", "late_promised",
+                               "supplements", "visits")}
+
+
+class SupervisionStore:
+    def __init__(self, db, outbox):
+        self.db, self.outbox = db, outbox
+        db.clocks.create_index("next_check")
+        db.clocks.create_index("accepted_on")
+        db.clocks.create_index([("open", ASCENDING), ("state", ASCENDING)])
+        db.notices.create_index("escalate_at")
+        db.notices.create_index([("department", ASCENDING), ("raised_at", DESCENDING)])
+        db.notices.create_index("case_no")
+        db.ratings.create_index("rated_on")
+        db.ratings.create_index("follow_up.status")
+
+    # clock records
+    def refresh(self, case_no: str, events_of, calendar, policy, today: date) -> tuple[dict | None, dict | None]:
+        """Rebuild a case's clock record from its timeline; returns (before, after), after None
+        while the acceptance has not been seen. Retries when another worker wrote in between."""
+        for _ in range(8):
+            f = case_clock.facts(events_of(case_no))
+            if f is None:
+                return None, None
+            old = self.db.clocks.find_one({"_id": case_no})
+            rec = case_record.build(f, calendar, today, policy, old and old["raised"])
+            if old is not None and _same(old, rec):
+                return old, old
+            rec["rev"] = (old["rev"] + 1) if old else 1
+            try:
+                if old is None:
+                    self.db.clocks.insert_one({"_id": case_no, **rec})
+                    return None, rec
+                if self.db.clocks.replace_one({"_id": case_no, "rev": old["rev"]},
+                                              {"_id": case_no, **rec}).matched_count:
+                    return old, rec
+            except DuplicateKeyError:
+                pass
+        raise RuntimeError(f"clock record of {case_no} kept changing under us")
+
+    def record(self, case_no: str) -> dict | None:
+        return self.db.clocks.find_one({"_id": case_no})
+
+    def due_for_check(self, today: date, limit: int) -> list[dict]:
+        """Records whose next check has come: an indexed range, whatever the number stored."""
+        return list(self.db.clocks.find({"next_check": {"$lte": today.isoformat()}}).limit(limit))
+
+    def save_checked(self, old: dict, rec: dict) -> bool:
+        changes = {k: rec[k] for k in ("watches", "state", "raised", "next_check", "late_promised",
+                                       "late_legal", "on_time_promised", "on_time_legal")}
+        return self.db.clocks.update_one({"_id": old["_id"], "rev": old["rev"]},
+                                         {"$set": {**changes, "rev": old["rev"] + 1}}).matched_count == 1
+
+    def open_records(self) -> list[dict]:
+        return list(self.db.clocks.find({"open": True}, {"departments": 1, "site": 1, "state": 1,
+                                                         "paused": 1}))
+
+    def at_risk(self, department: str, states: list[str], limit: int) -> list[dict]:
+        query = {"open": True, "state": {"$in": states}}
+        if department:
+            query["departments"] = department
+        return list(self.db.clocks.find(query).sort("due", ASCENDING).limit(limit))
+
+    def records_between(self, start: date, end: date) -> list[dict]:
+        return list(self.db.clocks.find({"accepted_on": {"$gte": start.isoformat(), "$lte": end.isoformat()}},
+                                        STATS_FIELDS))
+
+    # notices
+    def add_notice(self, notice: dict, event: dict) -> bool:
+        try:
+            self.db.notices.insert_one(stamp({**notice, "out": [event]}))
+        except DuplicateKeyError:
+            return False
+        self.outbox.handed([event])
+        return True
+
+    def notices_to_escalate(self, now: datetime, limit: int) -> list[dict]:
+        return list(self.db.notices.find({"escalate_at": {"$lte": now}}, {"out": 0}).limit(limit))
+
+    def change_notice(self, notice: dict, changes: dict, event: dict | None = None) -> None:
+        update = {"$set": stamp(dict(changes)) if event else changes}
+        if event:
+            update["$push"] = {"out": event}
+        if not self.db.notices.update_one({"_id": notice["_id"], "status": notice["status"]},
+                                          update).matched_count:
+            raise AlreadyDone(f"notice {notice['_id']} was changed at the same moment; read it again")
+        if event:
+            self.outbox.handed([event])
+
+    def notice(self, notice_id: str) -> dict:
+        n = self.db.notices.find_one({"_id": notice_id}, {"out": 0})
+        if n is None:
+            raise NotFound(f"no supervision notice {notice_id!r}")
+        return n
+
+    def notices(self, department: str = "", status: str = "", case_no: str = "", limit: int = 100) -> list[dict]:
+        query = {k: v for k, v in (("department", department), ("status", status), ("case_no", case_no)) if v}
+        return list(self.db.notices.find(query, {"out": 0}).sort("raised_at", DESCENDING).limit(limit))
+
+    # ratings and follow-ups
+    def add_rating(self, rating: dict) -> None:
+        try:
+            self.db.ratings.insert_one(rating)
+        except DuplicateKeyError:
+            raise AlreadyDone("this visit or case has already been rated; a rating is given once") from None
+
+    def ratings_between(self, start: date, end: date) -> list[dict]:
+        return list(self.db.ratings.find({"rated_on": {"$gte": start.isoformat(), "$lte": end.isoformat()}},
+                                         {"comment": 0}))
+
+    def follow_ups(self, department: str, status: str, limit: int) -> list[dict]:
+        query = {"follow_up.status": status or {"$in": ["open", "resolved"]}}
+        if department:
+            query["follow_up.department"] = department
+        return [r["follow_up"] for r in self.db.ratings.find(query, {"follow_up": 1}).limit(limit)]
+
+    def follow_up(self, follow_up_id: str) -> dict:
+        r = self.db.ratings.find_one({"_id": follow_up_id}, {"follow_up": 1})
+        if r is None or not r.get("follow_up"):
+            raise NotFound(f"no follow-up {follow_up_id!r}")
+        return r["follow_up"]
+
+    def resolve_follow_up(self, follow: dict, changes: dict) -> dict:
+        sets = {f"follow_up.{k}": v for k, v in changes.items()}
+        if not self.db.ratings.update_one({"_id": follow["_id"], "follow_up.status": "open"},
+                                          {"$set": sets}).matched_count:
+            raise AlreadyDone(f"follow-up {follow['_id']} was already resolved")
+        return {**follow, **changes}
+
+
+def _same(old: dict, new: dict) -> bool:
+    return all(old.get(k) == v for k, v in new.items())
