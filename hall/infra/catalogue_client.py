@@ -82,11 +82,19 @@ class CatalogueClient:
             return self._versions.setdefault(cat.version, cat)
 
     def _follow(self) -> None:
+        failing = False
         while not self._stop.wait(self.refresh_seconds):
             try:
                 self.refresh()
             except (grpc.RpcError, CatalogueError) as exc:  # keep the version we have
-                log.warning("could not check the catalogue version at %s: %s", self.address, _why(exc))
+                if not failing:
+                    log.warning("cannot check the catalogue version at %s, keeping %s: %s",
+                                self.address, self._current.version, _why(exc))
+                failing = True
+            else:
+                if failing:
+                    log.info("routing-api at %s answers again", self.address)
+                failing = False
 
     def close(self) -> None:
         self._stop.set()
