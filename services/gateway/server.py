@@ -9,10 +9,12 @@ from hall.domain.errors import InvalidArgument, PermissionDenied, StepOutOfOrder
 from hall.infra import convert, grpcutil
 from hall.runtime import process
 from hall.v1 import catalogue_pb2_grpc, gateway_pb2, gateway_pb2_grpc, internal_pb2
+from hall.v1 import issuance_pb2_grpc
 from hall.v1 import backoffice_pb2_grpc, supervision_pb2_grpc
 from services.gateway.back_office import BackOfficeGateway
 from services.gateway.backends import TIMEOUT, Backends
 from services.gateway.catalogue import CatalogueGateway
+from services.gateway.issuance import IssuanceGateway
 from services.gateway.supervision import SupervisionGateway
 
 
@@ -98,6 +100,7 @@ PARTS = [
     (CatalogueGateway, catalogue_pb2_grpc.add_HallCatalogueServicer_to_server, "hall.v1.HallCatalogue"),
     (BackOfficeGateway, backoffice_pb2_grpc.add_BackOfficeServicer_to_server, "hall.v1.BackOffice"),
     (SupervisionGateway, supervision_pb2_grpc.add_SupervisionServicer_to_server, "hall.v1.Supervision"),
+    (IssuanceGateway, issuance_pb2_grpc.add_IssuanceServicer_to_server, "hall.v1.Issuance"),
 ]
 
 
