@@ -35,9 +35,14 @@ def log_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("hall-logs")
 
 
+# the simulated EMS reports each step after a fraction of a second instead of hours
+FAST_CARRIER = {"HALL_CARRIER_DELAYS": "0.3", "HALL_CARRIER_TICK": "0.2"}
+
+
 @pytest.fixture(scope="session")
 def hall(mongo_uri, log_dir):
     h = TestHall(mongo_uri, log_dir)
+    h.hall.env.update(FAST_CARRIER)
     try:
         h.hall.start_all()
         yield h
