@@ -22,6 +22,7 @@ from hall.infra import settings as settings_mod
 PROCESSES = {  # name -> module arguments
     "routing-api": ["services.routing", "api"],  # first: intake waits for its catalogue
     "intake-api": ["services.intake"],
+    "intake-worker": ["services.intake", "worker"],
     "routing-worker": ["services.routing"],
     "approval-api": ["services.approval", "api"],
     "approval-worker": ["services.approval"],
@@ -42,6 +43,11 @@ def wait_port(host: str, port: int, timeout: float) -> None:
                 return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
+
+
+def in_use(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex((host, port)) == 0
 
 
 def wait_healthy(address: str, timeout: float) -> None:
@@ -79,6 +85,9 @@ class Hall:
 
     def start_database(self, storage: str, port: int) -> str:
         """Start the embedded MongoDB-protocol server; returns its URI."""
+        if in_use("127.0.0.1", port):
+            raise RuntimeError(f"port {port} is already in use (another hall running?); "
+                               "set HALL_DB_PORT or stop the other one")
         log = open(self.log_dir / "secantusd.log", "ab")
         exe = Path(sys.executable).with_name("secantusd-py")
         self.db_proc = subprocess.Popen(
@@ -110,6 +119,12 @@ class Hall:
 
     def start_all(self, names=None, timeout: float = 90) -> None:
         names = list(names or PROCESSES)
+        s = self.settings
+        taken = [f"{n}:{p}" for n in names for p in (s.metrics_port(n), *(
+            [s.grpc_port(n)] if settings_mod.PORTS[n][0] is not None else [])) if in_use(s.host, p)]
+        if taken:
+            raise RuntimeError(f"ports already in use ({', '.join(taken)}); another hall running? "
+                               "set HALL_PORT_BASE or stop the other one")
         for n in names:
             self.start(n)
         for n in names:

@@ -10,12 +10,13 @@ from hall.infra import convert, grpcutil
 from hall.runtime import process
 from hall.v1 import catalogue_pb2_grpc, gateway_pb2, gateway_pb2_grpc, internal_pb2
 from hall.v1 import issuance_pb2_grpc
-from hall.v1 import backoffice_pb2_grpc, supervision_pb2_grpc
+from hall.v1 import backoffice_pb2_grpc, frontdesk_pb2_grpc, supervision_pb2_grpc
 from services.gateway.back_office import BackOfficeGateway
 from services.gateway.backends import TIMEOUT, Backends
 from services.gateway.catalogue import CatalogueGateway
 from services.gateway.issuance import IssuanceGateway
 from services.gateway.supervision import SupervisionGateway
+from services.gateway.front_desk import FrontDesk
 
 
 class Gateway(gateway_pb2_grpc.HallGatewayServicer):
@@ -99,6 +100,7 @@ PARTS = [
     (Gateway, gateway_pb2_grpc.add_HallGatewayServicer_to_server, "hall.v1.HallGateway"),
     (CatalogueGateway, catalogue_pb2_grpc.add_HallCatalogueServicer_to_server, "hall.v1.HallCatalogue"),
     (BackOfficeGateway, backoffice_pb2_grpc.add_BackOfficeServicer_to_server, "hall.v1.BackOffice"),
+    (FrontDesk, frontdesk_pb2_grpc.add_FrontDeskServicer_to_server, "hall.v1.FrontDesk"),
     (SupervisionGateway, supervision_pb2_grpc.add_SupervisionServicer_to_server, "hall.v1.Supervision"),
     (IssuanceGateway, issuance_pb2_grpc.add_IssuanceServicer_to_server, "hall.v1.Issuance"),
 ]

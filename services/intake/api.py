@@ -1,11 +1,11 @@
 """Intake (综合受理): the gRPC API the gateway calls to accept applications and read cases."""
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from hall.catalogue import CatalogueStore
 from hall.domain import acceptance
-from hall.domain.case_number import SequenceBlocks, format_case_no
 from hall.domain.clock import SHANGHAI
 from hall.domain.errors import NotFound
 from hall.domain.workdays import WorkCalendar
@@ -15,18 +15,23 @@ from hall.infra.catalogue_client import CatalogueClient
 from hall.infra.mongo import connect
 from hall.infra.outbox import Outbox
 from hall.runtime import process
-from hall.v1 import common_pb2, gateway_pb2, internal_pb2_grpc
+from hall.v1 import common_pb2, frontdesk_pb2_grpc, gateway_pb2, internal_pb2_grpc
+from services.intake.cases import CaseMaker
+from services.intake.desk_store import DeskStore
+from services.intake.front_desk import FrontDeskServicer, load_caps
+from services.intake.licences import LicenceLibrary
 from services.intake.repository import COLLECTIONS, IntakeRepository
 
 
 class IntakeServicer(internal_pb2_grpc.IntakeServicer):
-    def __init__(self, repo: IntakeRepository, outbox: Outbox, catalogues: CatalogueStore, calendar):
-        self.repo, self.outbox, self.catalogues, self.calendar = repo, outbox, catalogues, calendar
-        self.sequences = SequenceBlocks(repo.reserve)
+    def __init__(self, repo: IntakeRepository, maker: CaseMaker, catalogues: CatalogueStore, calendar):
+        self.repo, self.maker, self.catalogues, self.calendar = repo, maker, catalogues, calendar
 
     @grpcutil.unary("intake")
     def Accept(self, request, context):
-        """Accept an application at the caller's site; a retried key returns the same case."""
+        """Accept an application at the caller's site; a retried key returns the same case.
+        The materials listed are recorded and their paper handed over; the formal review
+        against the checklist, with its three results, is FrontDesk.SubmitApplication."""
         actor = convert.actor_from_pb(request.actor)
         r = request.request
         app = acceptance.Application(
@@ -44,14 +49,9 @@ class IntakeServicer(internal_pb2_grpc.IntakeServicer):
         item = cat.item(app.item_code)
         acceptance.check_item(item, cat.site(site), now.date(),
                               item and cat.missing_delegations(item.code, now.date()))
-        case_no = format_case_no(site, now.date(), self.sequences.next(site, now.date()))
-        record, event = acceptance.accept(app, item, cat.version, site, case_no, actor, now,
-                                          self.calendar)
-        existing = self.repo.insert(record, [event.to_dict()])
-        if existing:
-            return self._response(existing, replayed=True)
-        self.outbox.handed([event.to_dict()])
-        return self._response(record, replayed=False)
+        paper = [dict(m) for m in app.materials if m["form"] != "electronic"]
+        record, replayed = self.maker.create(app, item, cat, site, actor, now, paper)
+        return self._response(record, replayed=replayed)
 
     @grpcutil.unary("intake")
     def GetCase(self, request, context):
@@ -84,10 +84,19 @@ def main() -> None:
     outbox.start()
     catalogues = CatalogueClient(s.address("routing-api"))  # routing owns the catalogue
     catalogues.load()
-    servicer = IntakeServicer(repo, outbox, catalogues, WorkCalendar.load(s.calendar_dir))
-    server, _ = grpcutil.make_server(
-        s.grpc_port("intake-api"),
-        lambda srv: internal_pb2_grpc.add_IntakeServicer_to_server(servicer, srv), ["hall.v1.Intake"])
+    calendar = WorkCalendar.load(s.calendar_dir)
+    maker = CaseMaker(repo, outbox, calendar)
+    servicer = IntakeServicer(repo, maker, catalogues, calendar)
+    desk = FrontDeskServicer(repo, DeskStore(db), maker, catalogues, calendar,
+                             LicenceLibrary(s.address("approval-api")),
+                             load_caps(os.environ.get("HALL_QUEUE_CAPS")))
+
+    def add(srv):
+        internal_pb2_grpc.add_IntakeServicer_to_server(servicer, srv)
+        frontdesk_pb2_grpc.add_FrontDeskIntakeServicer_to_server(desk, srv)
+
+    server, _ = grpcutil.make_server(s.grpc_port("intake-api"), add,
+                                     ["hall.v1.Intake", "hall.v1.FrontDeskIntake"])
     from hall.infra.metrics import refresh_periodically
     refresh_periodically("intake", repo.count_by_status)
     process.wait_for_signal()
