@@ -5,7 +5,7 @@ import shutil
 import pytest
 import yaml
 
-from hall.catalogue import DEFAULT_ROOT
+from hall.catalogue import DEFAULT_ROOT, to_snapshot
 from hall.domain.errors import NotFound, Refused
 from hall.domain.identity import Actor
 from services.routing.catalogue_keeper import CatalogueKeeper
@@ -21,8 +21,10 @@ class MemoryRepository:
         self.snapshots, self.attempts = {}, []
 
     def save_version(self, cat, at, actor):
-        from hall.catalogue import to_snapshot
-        return self.snapshots.setdefault(cat.version, to_snapshot(cat)) is not None
+        if cat.version in self.snapshots:
+            return False
+        self.snapshots[cat.version] = to_snapshot(cat)
+        return True
 
     def snapshot(self, version):
         return self.snapshots.get(version)
