@@ -95,14 +95,17 @@ def _settle(record: dict, today: date) -> dict:
 
 
 def next_check(record: dict, today: date) -> str | None:
-    """The first day something changes for an open record: a level begins or a warning is owed.
-    None when nothing can change without an event (closed, or every open clock paused)."""
+    """The first day something worth a write changes for an open record: a warning level
+    begins, or the state the gauges show changes. None when nothing can change without an
+    event (closed, or every open clock paused)."""
     if not record["open"]:
         return None
     t, days = today.isoformat(), []
+    stage = "issuance" if record["decided_on"] else "decision"
     for w in record["watches"]:
         for level, d in w["thresholds"].items():
-            if d > t or (level in w["levels"] and RANK[level] > _raised_rank(record, w)):
+            warns = level in w["levels"]
+            if (d > t and (warns or w["key"] == stage)) or (d <= t and warns and RANK[level] > _raised_rank(record, w)):
                 days.append(d)
     return min(days) if days else None
 
