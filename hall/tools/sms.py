@@ -1,0 +1,33 @@
+"""Show the text messages the hall recorded for a case (no SMS gateway is reachable here).
+
+    .venv/bin/python -m hall.tools.sms CASE_NO
+"""
+from __future__ import annotations
+
+import sys
+
+import pymongo
+
+from hall.infra import settings
+
+
+def messages(mongo_uri: str, db_name: str, case_no: str) -> list[dict]:
+    doc = pymongo.MongoClient(mongo_uri)[db_name].issuances.find_one({"_id": case_no}, {"notices": 1})
+    return (doc or {}).get("notices", [])
+
+
+def main() -> None:
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    s = settings.load()
+    uri = s.mongo_uri if "MONGO_URI" in __import__("os").environ or "HALL_MONGO_URI" in __import__("os").environ \
+        else "mongodb://127.0.0.1:27117/?retryWrites=false"
+    found = messages(uri, s.database("delivery"), sys.argv[1])
+    if not found:
+        sys.exit(f"no message recorded for {sys.argv[1]}")
+    for m in found:
+        print(f"{m['at']}  to {m['to']}: {m['text']}")
+
+
+if __name__ == "__main__":
+    main()
