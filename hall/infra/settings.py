@@ -62,3 +62,14 @@ def load() -> Settings:
         reference_dir=Path(env.get("HALL_REFERENCE_DIR", ROOT / "reference")),
         calendar_dir=Path(cal) if cal else None,
     )
+
+
+def use_local_run() -> None:
+    """For command-line tools beside `make run`: take its settings from var/run.env
+    (written at start) where the environment does not set them."""
+    env_file = ROOT / "var" / "run.env"
+    if env_file.exists():
+        for line in env_file.read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key:
+                os.environ.setdefault(key, value)

@@ -38,7 +38,11 @@ def main() -> None:
     args = sys.argv[1:]
     if len(args) not in (3, 4):
         sys.exit("usage: python -m hall.infra.tokens STAFF_ID ROLE SITE [DEPARTMENT]")
-    secret = os.environ.get("HALL_TOKEN_SECRET") or open("var/token_secret").read().strip()
+    from hall.infra import settings
+    settings.use_local_run()
+    secret = os.environ.get("HALL_TOKEN_SECRET")
+    if not secret:
+        sys.exit("no HALL_TOKEN_SECRET: start the hall with `make run` first, or set it")
     print(issue(Actor(*args), secret))
 
 

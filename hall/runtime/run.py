@@ -33,6 +33,8 @@ def main() -> None:
             port = int(os.environ.get("HALL_DB_PORT", "27117"))
             print("database: embedded SecantusDB on", hall.start_database(str(var / "db"), port))
         hall.start_all()
+        keys = ("HALL_MONGO_URI", "MONGO_URI", "HALL_AMQP_URI", "HALL_PORT_BASE", "HALL_DB_PREFIX", "HALL_TOKEN_SECRET")
+        (var / "run.env").write_text("".join(f"{k}={hall.env[k]}\n" for k in keys if hall.env.get(k)))
         print("the hall is running; logs in var/log/")
         for line in hall.endpoints():
             print("  " + line)
@@ -46,6 +48,7 @@ def main() -> None:
     finally:
         print("stopping...")
         hall.stop_all()
+        (var / "run.env").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

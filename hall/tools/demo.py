@@ -34,6 +34,7 @@ def sms_code(mongo_uri: str, db_name: str, case_no: str) -> str | None:
 
 
 def main() -> None:
+    settings.use_local_run()
     s = settings.load()
     secret = s.token_secret or (settings.ROOT / "var" / "token_secret").read_text().strip()
     cat = load_catalogue(s.reference_dir)

@@ -19,10 +19,9 @@ def messages(mongo_uri: str, db_name: str, case_no: str) -> list[dict]:
 def main() -> None:
     if len(sys.argv) != 2:
         sys.exit(__doc__)
+    settings.use_local_run()
     s = settings.load()
-    uri = s.mongo_uri if "MONGO_URI" in __import__("os").environ or "HALL_MONGO_URI" in __import__("os").environ \
-        else "mongodb://127.0.0.1:27117/?retryWrites=false"
-    found = messages(uri, s.database("delivery"), sys.argv[1])
+    found = messages(s.mongo_uri, s.database("delivery"), sys.argv[1])
     if not found:
         sys.exit(f"no message recorded for {sys.argv[1]}")
     for m in found:
