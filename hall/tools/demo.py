@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import sys
 import time
-
-import pymongo
+from datetime import datetime
 
 from hall.catalogue import load_catalogue
 from hall.client import GatewayClient
+from hall.domain.clock import SHANGHAI
 from hall.domain.identity import Actor
 from hall.infra import settings
 from hall.tools.sample import person
+from hall.tools.sms import messages
 
 
 def wait_for(fn, what: str, timeout: float = 30.0):
@@ -29,8 +30,8 @@ def wait_for(fn, what: str, timeout: float = 30.0):
 
 
 def sms_code(mongo_uri: str, db_name: str, case_no: str) -> str | None:
-    doc = pymongo.MongoClient(mongo_uri)[db_name].issuances.find_one({"_id": case_no}, {"notices": 1})
-    return doc and doc["notices"][0]["code"]
+    found = [m for m in messages(mongo_uri, db_name, case_no) if m.get("kind") == "pickup_code"]
+    return found[0]["code"] if found else None
 
 
 def main() -> None:
@@ -38,9 +39,10 @@ def main() -> None:
     s = settings.load()
     secret = s.token_secret or (settings.ROOT / "var" / "token_secret").read_text().strip()
     cat = load_catalogue(s.reference_dir)
+    today = datetime.now(SHANGHAI).date()
     code = sys.argv[1] if len(sys.argv) > 1 else next(
         i.code for i in cat.items.values() if len(i.departments) == 1 and not i.classified
-        and not cat.missing_delegations(i.code, time.localtime() and __import__("datetime").date.today()))
+        and not cat.missing_delegations(i.code, today))
     item = cat.item(code)
     addr = s.address("gateway")
     clerk = GatewayClient(addr, Actor("clerk001", "clerk", "LX00"), secret)
