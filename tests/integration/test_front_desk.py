@@ -20,8 +20,8 @@ CHANGE = "QR02201002-370102-SCJG"   # 有限责任公司变更登记: 营业执�
 class Desk:
     """The FrontDesk service as one member of staff: desk.Call(Message(...))."""
 
-    def __init__(self, hall, role, site="LX00", department=""):
-        self.client = hall.client(role, site=site, department=department)
+    def __init__(self, hall, role, site="LX00", department="", staff_id=""):
+        self.client = hall.client(role, site=site, department=department, staff_id=staff_id)
         self.stub = frontdesk_pb2_grpc.FrontDeskStub(hall.channel)
 
     def __getattr__(self, method):
