@@ -40,7 +40,19 @@ def summary(e: dict) -> str:
     if t == "result_ready":
         return f"出件准备就绪（{d.get('delivery')}）"
     if t == "result_issued":
-        return f"已出件给 {d.get('to', '')}"
+        return f"已出件给 {d.get('to', '')}" + ("（EMS 投递）" if d.get("via") == "courier" else "")
+    if t == "result_forwarded":
+        return f"出件交接 {d.get('handover_no', '')}：{'已送往' if d.get('stage') == 'sent' else '已签收于'} {d.get('to', '')}"
+    if t == "shipment_created":
+        return f"EMS 寄送，运单号 {d.get('waybill', '')}"
+    if t == "shipment_updated":
+        return f"EMS {d.get('waybill', '')}：{d.get('status', '')} {d.get('location', '')}".strip()
+    if t == "result_returned":
+        return f"EMS 退回（{d.get('reason', '')}），转窗口领取"
+    if t == "reminder_sent":
+        return f"第 {d.get('n')} 次提醒领取"
+    if t == "result_archived":
+        return f"逾期未领取，转存档案 {d.get('archive_no', '')}"
     if t == "supplement_requested":
         return f"{d.get('department', '')} 要求补正：{d.get('reason', '')}（计时暂停）"
     if t == "supplement_submitted":
