@@ -146,6 +146,18 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     return out
 
 
+def db_commands(settings, processes) -> dict[tuple[str, str], float]:
+    """hall_db_commands_total summed over the processes, by (process, command)."""
+    import re
+    import urllib.request
+    out: dict[tuple[str, str], float] = {}
+    for name in processes:
+        body = urllib.request.urlopen(f"http://127.0.0.1:{settings.metrics_port(name)}/metrics", timeout=5).read().decode()
+        for m in re.finditer(r'^hall_db_commands_total\{command="(\w+)",database="\w+"\} (\S+)$', body, re.M):
+            out[(name, m[1])] = out.get((name, m[1]), 0) + float(m[2])
+    return out
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -183,6 +195,7 @@ def run(args) -> str:
             pids["rabbitmq"] = int(beam[0])
         pids["bench driver"] = os.getpid()
         cpu_before = cpu_seconds(pids)
+        db_before = db_commands(h.settings, h.hall.procs)
         rec = Recorder()
         started = time.perf_counter()
         with ThreadPoolExecutor(args.in_flight) as pool:
@@ -190,6 +203,7 @@ def run(args) -> str:
         ended = wait_closed(sla_db, case_nos)
         sustained = args.cases / (ended - started)
         cpu_used = {k: v - cpu_before.get(k, 0) for k, v in cpu_seconds(pids).items()}
+        db_used = {k: v - db_before.get(k, 0) for k, v in db_commands(h.settings, h.hall.procs).items()}
         steps = step_latencies(sla_db, case_nos)
 
         rec2 = Recorder()
@@ -223,6 +237,10 @@ def run(args) -> str:
         lines += ["", "| process | CPU ms per case (phase 1) |", "| --- | --- |"]
         for name, secs in sorted(cpu_used.items(), key=lambda kv: -kv[1]):
             lines.append(f"| {name} | {secs * 1000 / args.cases:.1f} |")
+        lines += ["", "| process: database command | per case (phase 1) |", "| --- | --- |"]
+        for (name, cmd), n in sorted(db_used.items(), key=lambda kv: -kv[1]):
+            if n / args.cases >= 0.01:
+                lines.append(f"| {name}: {cmd} | {n / args.cases:.2f} |")
         lines += ["", f"Phase 2: cases started at {args.rate}/s for {args.seconds}s "
                       f"({len(offered)} cases, {achieved:.1f}/s completed including the drain).", "",
                   "| gateway call (phase 2) | n | p50 ms | p99 ms |", "| --- | --- | --- | --- |"]

@@ -16,6 +16,8 @@ EVENT_SECONDS = Histogram("hall_event_handling_seconds", "Time to handle one cas
                           buckets=(.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
 GRPC_SECONDS = Histogram("hall_grpc_seconds", "gRPC calls served", ["service", "method", "code"],
                          buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5))
+DB_COMMANDS = Counter("hall_db_commands_total", "Database commands sent, by database and command",
+                      ["database", "command"])
 CASES = Gauge("hall_cases", "Cases by status as this service sees them", ["service", "status"])
 
 

@@ -4,9 +4,25 @@ from __future__ import annotations
 import os
 
 import pymongo
+from pymongo import monitoring
 from pymongo.errors import AutoReconnect, ConnectionFailure, NetworkTimeout
 
+from hall.infra.metrics import DB_COMMANDS
+
 TRANSIENT = (AutoReconnect, ConnectionFailure, NetworkTimeout)
+
+
+class _CountCommands(monitoring.CommandListener):
+    """Counts database commands by name, so operators (and make bench) see what each costs."""
+
+    def started(self, event):
+        DB_COMMANDS.labels(event.database_name.rsplit("_", 1)[-1], event.command_name).inc()
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
 
 
 def connect(uri: str) -> pymongo.MongoClient:
@@ -16,4 +32,5 @@ def connect(uri: str) -> pymongo.MongoClient:
     # connections from each service cost it more than they gain (measured with make bench).
     return pymongo.MongoClient(uri, retryWrites=False, serverSelectionTimeoutMS=5000,
                                connectTimeoutMS=3000, tz_aware=True,
-                               maxPoolSize=int(os.environ.get("HALL_MONGO_POOL", "4")))
+                               maxPoolSize=int(os.environ.get("HALL_MONGO_POOL", "4")),
+                               event_listeners=[_CountCommands()])
