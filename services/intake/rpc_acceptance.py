@@ -5,7 +5,7 @@ import uuid
 
 from hall.domain import acceptance, consultation, documents, formal_review, intake_result
 from hall.domain.applicant import check_applicant
-from hall.domain.errors import InvalidArgument, NotFound, PermissionDenied, StepOutOfOrder
+from hall.domain.errors import InvalidArgument, NotFound, StepOutOfOrder
 from hall.domain.identity import require_role
 from hall.infra import convert, grpcutil
 from hall.v1 import common_pb2, frontdesk_pb2 as fd

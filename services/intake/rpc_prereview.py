@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from hall.domain import acceptance, documents, formal_review, intake_result, prereview
 from hall.domain.errors import InvalidArgument, NotFound, PermissionDenied, Refused

@@ -2,7 +2,6 @@
 paper, and a department's supplement request met at the window (补正)."""
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
 import grpc
