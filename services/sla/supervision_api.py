@@ -33,7 +33,7 @@ class SupervisionServicer(supervision_pb2_grpc.SlaSupervisionServicer):
         if f is None:
             raise NotFound(f"no tracked case numbered {request.case_no!r}")
         today = datetime.now(SHANGHAI).date()
-        stored = self.repo.record(request.case_no) or {}
+        stored = self.repo.clock_record(request.case_no) or {}
         rec = case_record.build(f, self.calendar, today, self.cfg.policy, stored.get("raised"))
         views = timeline.clocks(events, self.calendar, today, self.cfg.policy)
         return to_pb.case_clock(rec, views, self.repo.notices(case_no=request.case_no))
@@ -68,7 +68,7 @@ class SupervisionServicer(supervision_pb2_grpc.SlaSupervisionServicer):
         """好差评: record a rating once; a bad one opens a follow-up due in working days."""
         actor, r = convert.actor_from_pb(request.actor), request.request
         now = datetime.now(SHANGHAI)
-        record = self.repo.record(r.case_no) if r.case_no else None
+        record = self.repo.clock_record(r.case_no) if r.case_no else None
         rating = evaluation.rate(actor, r.level, r.comment, r.case_no, r.ticket, r.window, r.staff_id,
                                  r.channel, record, now)
         due = self.calendar.add_working_days(now.date(), self.cfg.follow_up_days)

@@ -58,7 +58,7 @@ class SupervisionStore:
                 pass
         raise RuntimeError(f"clock record of {case_no} kept changing under us")
 
-    def record(self, case_no: str) -> dict | None:
+    def clock_record(self, case_no: str) -> dict | None:
         return self.db.clocks.find_one({"_id": case_no})
 
     def due_for_check(self, today: date, limit: int) -> list[dict]:
