@@ -62,7 +62,7 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServicer):
         cat = self._cat(request.version)
         item = cat.item(request.code)
         if item is None:
-            raise NotFound(f"no item {request.code!r} in catalogue version {cat.version}")
+            raise NotFound(f"no item {request.code[:64]!r} in catalogue version {cat.version}")
         return views.item(item, cat.version)
 
     @grpcutil.unary("routing")
@@ -137,7 +137,7 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServicer):
         try:
             html = render_sector(cat, request.sector)
         except ValueError:
-            raise InvalidArgument(f"unknown sector {request.sector!r}") from None
+            raise InvalidArgument(f"unknown sector {request.sector[:64]!r}") from None
         return pb.Handbook(sector=request.sector, html=html, catalogue_version=cat.version)
 
     @grpcutil.unary("routing")
@@ -152,7 +152,7 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServicer):
 
 def _known(found, what: str, code: str):
     if found is None:
-        raise InvalidArgument(f"unknown {what} {code!r}")
+        raise InvalidArgument(f"unknown {what} {code[:64]!r}")
     return found
 
 
