@@ -1,5 +1,5 @@
 """Delivery's own database: one issuance per decided case (with the notices decided about it),
-the originals each case must return, the refusals at the issuance desk, and the messages sent."""
+the refusals at the issuance desk, and (through the notifier) the messages sent."""
 from __future__ import annotations
 
 import uuid
@@ -95,17 +95,6 @@ class DeliveryRepository:
         docs = self.db.issuances.find({"pickup_site": site, "status": {"$in": ["ready", "forwarding"]}},
                                       {"out": 0}).sort("issue_due", ASCENDING).limit(limit)
         return [Issuance.from_doc(d) for d in docs]
-
-    def remember_originals(self, case_no: str, originals: list[dict]) -> None:
-        """The originals a case must get back with its result, from its acceptance."""
-        try:
-            self.db.cases.insert_one({"_id": case_no, "originals": originals})
-        except DuplicateKeyError:
-            pass
-
-    def originals(self, case_no: str) -> list[dict]:
-        doc = self.db.cases.find_one({"_id": case_no})
-        return doc["originals"] if doc else []
 
     def refused(self, case_no: str, action: str, actor: Actor, error: DomainError, now: datetime) -> None:
         """Log a refused request with who asked, when and why (the request changed nothing)."""

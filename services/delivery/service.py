@@ -27,17 +27,13 @@ class DeliveryService:
     name = "delivery"
     store = Store("delivery", DeliveryRepository)
 
-    @case_event_handler("intake", "case_accepted")
-    def on_case_accepted(self, event):
-        """Remember the originals handed in, to return them with the result."""
-        self.store.remember_originals(event.case_no, places.originals_of(event.data.get("materials")))
-
     @case_event_handler("approval", "case_decided")
     def on_case_decided(self, event):
         """Prepare the result: ship it, forward it to the street centre, or queue it here."""
         now = datetime.now(SHANGHAI)
+        # the originals to return are listed when the decision carries the case's materials
         docs = documents_for(event.data, places.licence_name(event.data.get("item")),
-                             self.store.originals(event.case_no))
+                             places.originals_of(event.data.get("materials")))
         site, place = places.pickup_site(event.site)
         issuance, events = Issuance.prepare(event, now, places.calendar(), docs, site, place, CARRIER)
         self.store.prepare(issuance, [e.to_dict() for e in events])

@@ -28,7 +28,9 @@ def test_an_uncollected_result_is_reminded_then_archived_and_no_notice_is_lost(o
     chief = {"staff_id": "chief-GTFJ", "role": "chief", "site": "LX00", "department": "GTFJ"}
     decided = new_event("case_decided", case_no, "LX00", datetime.now(SHANGHAI), chief,
                         {"outcome": "approved", "applicant": applicant, "delivery": "pickup", "address": "",
-                         "item": {"code": "QR02601000-370102-GTFJ", "licence_type": "BDCQZ"}, "reasons": []})
+                         "item": {"code": "QR02601000-370102-GTFJ", "licence_type": "BDCQZ"}, "reasons": [],
+                         "materials": [{"name": "不动产登记申请书", "form": "original", "count": 1},
+                                       {"name": "建设工程符合规划的材料", "form": "copy", "count": 1}]})
     publish_raw(own_hall.settings, "approval", "case_decided", decided.to_dict())
 
     [sms] = eventually(lambda: messages(own_hall, case_no, "pickup_code"), "the pickup code message")
@@ -39,7 +41,7 @@ def test_an_uncollected_result_is_reminded_then_archived_and_no_notice_is_lost(o
     view = eventually(lambda: (v := desk.GetIssuance(pb.GetIssuanceRequest(case_no=case_no))).status == "archived"
                       and v, "archiving", timeout=30)
     assert view.archive_no == f"DA-{case_no}" and view.reminders >= 2
-    assert "不动产权证书" in view.documents
+    assert list(view.documents) == ["准予行政许可决定书", "不动产权证书", "退还原件：不动产登记申请书 ×1"]
     kinds = [m["kind"] for m in messages(own_hall, case_no)]
     assert kinds[0] == "pickup_code" and kinds[-1] == "archived" and kinds.count("reminder") == view.reminders
     actions = [(e.action, e.actor.role) for e in view.log]
