@@ -6,7 +6,7 @@ PROTOS := $(wildcard protos/hall/v1/*.proto)
 GENERATED := hall/v1/gateway_pb2.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration bench broker proto handbook clean
+.PHONY: run test unit integration bench broker promtool proto handbook clean
 
 $(STAMP): requirements.txt
 	@command -v python3 >/dev/null || { apt-get update && apt-get install -y python3 python3-venv; }
@@ -27,13 +27,17 @@ broker:
 	  for i in $$(seq 1 60); do (echo > /dev/tcp/127.0.0.1/5672) 2>/dev/null && break; sleep 1; done; }
 	@rabbitmqctl -q await_startup >/dev/null 2>&1 || true
 
+# promtool checks and unit-tests the alert rules (deploy/prometheus); Debian's prometheus has it.
+promtool:
+	@command -v promtool >/dev/null || { apt-get update -q && apt-get install -y -q prometheus; }
+
 run: $(GENERATED) broker
 	$(PY) -m hall.runtime.run
 
-test: $(GENERATED) broker
+test: $(GENERATED) broker promtool
 	$(PY) -m pytest
 
-unit: $(GENERATED)
+unit: $(GENERATED) promtool
 	$(PY) -m pytest tests/unit
 
 bench: $(GENERATED) broker
