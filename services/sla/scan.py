@@ -21,24 +21,27 @@ def chiefs_of(catalogue) -> dict:
 
 
 def check_clocks(repo, chiefs: dict, cfg, now: datetime, max_rounds: int = 20) -> dict:
-    """Move every record due for a check to today and raise what it owes; returns counts."""
+    """Move every record due for a check to today and raise what it owes; returns counts.
+    Each round's notices and record updates go to the database in one batch each."""
     today = now.astimezone(SHANGHAI).date()
     counts = {"checked": 0, "raised": 0, "conflicts": 0}
     for _ in range(max_rounds):
         due = repo.due_for_check(today, cfg.scan_batch)
+        raised, pairs = [], []
         for old in due:
             rec = case_record.restate(old, today)
             for watch, level in case_record.owed(rec):
                 notice, event = supervision.raise_notice(rec, watch, level, chiefs.get(watch["department"], {}),
                                                          now, cfg.escalate_after)
-                counts["raised"] += repo.add_notice(notice, event.to_dict())
+                raised.append((notice, event.to_dict()))
                 case_record.mark_raised(rec, watch, level)
             rec["next_check"] = case_record.next_check(rec, today)
-            if repo.save_checked(old, rec):
-                counts["checked"] += 1
-            else:  # an event rewrote it meanwhile; the next scan looks again
-                counts["conflicts"] += 1
-        if len(due) < cfg.scan_batch or counts["conflicts"]:
+            pairs.append((old, rec))
+        counts["raised"] += repo.add_notices(raised)  # notices first: a crash here re-raises nothing twice
+        saved = repo.save_checked(pairs)
+        counts["checked"] += saved
+        counts["conflicts"] += len(pairs) - saved  # an event rewrote them; the next scan looks again
+        if len(due) < cfg.scan_batch or saved < len(pairs):
             break
     return counts
 

@@ -8,15 +8,18 @@ on the embedded server), under optimistic concurrency (`rev`).
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
-from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import DuplicateKeyError
+from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from hall.domain import case_clock, case_record
 from hall.domain.errors import AlreadyDone, NotFound
 from hall.infra.outbox import stamp
 
+CHECKED = ("watches", "state", "raised", "next_check", "late_promised", "late_legal", "on_time_promised",
+           "on_time_legal")
+EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)  # a lower bound: acknowledged notices hold null
 STATS_FIELDS = {k: 1 for k in ("departments", "window", "staff", "site", "item_code", "decided_on",
                                "on_time_promised", "on_time_legal", "working_days", "late_promised",
                                "supplements", "visits")}
@@ -62,14 +65,20 @@ class SupervisionStore:
         return self.db.clocks.find_one({"_id": case_no})
 
     def due_for_check(self, today: date, limit: int) -> list[dict]:
-        """Records whose next check has come: an indexed range, whatever the number stored."""
-        return list(self.db.clocks.find({"next_check": {"$lte": today.isoformat()}}).limit(limit))
+        """Records whose next check has come: an indexed range, whatever the number stored.
+        The lower bound keeps the records with no next check (null) out of the index scan."""
+        return list(self.db.clocks.find({"next_check": {"$gte": "1900-01-01", "$lte": today.isoformat()}})
+                    .limit(limit))
 
-    def save_checked(self, old: dict, rec: dict) -> bool:
-        changes = {k: rec[k] for k in ("watches", "state", "raised", "next_check", "late_promised",
-                                       "late_legal", "on_time_promised", "on_time_legal")}
-        return self.db.clocks.update_one({"_id": old["_id"], "rev": old["rev"]},
-                                         {"$set": {**changes, "rev": old["rev"] + 1}}).matched_count == 1
+    def save_checked(self, pairs: list[tuple[dict, dict]]) -> int:
+        """Write the scanned records in one bulk request; a record an event rewrote meanwhile
+        (other `rev`) is left alone and comes up again at the next scan. Returns how many."""
+        if not pairs:
+            return 0
+        ops = [UpdateOne({"_id": old["_id"], "rev": old["rev"]},
+                         {"$set": {**{k: rec[k] for k in CHECKED}, "rev": old["rev"] + 1}})
+               for old, rec in pairs]
+        return self.db.clocks.bulk_write(ops, ordered=False).matched_count
 
     def open_records(self) -> list[dict]:
         return list(self.db.clocks.find({"open": True}, {"departments": 1, "site": 1, "state": 1,
@@ -86,16 +95,25 @@ class SupervisionStore:
                                         STATS_FIELDS))
 
     # notices
-    def add_notice(self, notice: dict, event: dict) -> bool:
+    def add_notices(self, raised: list[tuple[dict, dict]]) -> int:
+        """Store new notices with their events in one batch (a notice already there is kept as
+        it is), then hand the new events to the outbox. Returns how many were new."""
+        if not raised:
+            return 0
+        docs = [stamp({**notice, "out": [event]}) for notice, event in raised]
+        failed = set()
         try:
-            self.db.notices.insert_one(stamp({**notice, "out": [event]}))
-        except DuplicateKeyError:
-            return False
-        self.outbox.handed([event])
-        return True
+            self.db.notices.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            if any(e["code"] != 11000 for e in exc.details["writeErrors"]):
+                raise
+            failed = {e["index"] for e in exc.details["writeErrors"]}
+        new = [event for i, (_, event) in enumerate(raised) if i not in failed]
+        self.outbox.handed(new)
+        return len(new)
 
     def notices_to_escalate(self, now: datetime, limit: int) -> list[dict]:
-        return list(self.db.notices.find({"escalate_at": {"$lte": now}}, {"out": 0}).limit(limit))
+        return list(self.db.notices.find({"escalate_at": {"$gte": EPOCH, "$lte": now}}, {"out": 0}).limit(limit))
 
     def change_notice(self, notice: dict, changes: dict, event: dict | None = None) -> None:
         update = {"$set": stamp(dict(changes)) if event else changes}
