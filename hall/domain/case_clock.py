@@ -110,7 +110,8 @@ def _apply(f: CaseFacts, type_: str, d: dict, on: date, actor: dict) -> None:
                 break
     elif type_ == "extension_granted":
         f.extensions.append({"department": dept, "days": max(int(d.get("days", 0)), 0),
-                             "reason": d.get("reason", ""), "approved_by": d.get("approved_by", ""),
+                             "reason": d.get("reason") or d.get("note", ""),
+                             "approved_by": d.get("approved_by", ""), "scope": d.get("scope", ""),
                              "on": on})
     elif type_ == "decision_made":
         f.decisions.setdefault(dept, on)
@@ -131,10 +132,23 @@ class Watch:
 
 
 def extension_days(f: CaseFacts) -> tuple[int, bool]:
-    """Days added by approved extensions, capped at the law's (10, or 15 for a joint case)."""
-    cap = JOINT_EXTENSION if f.joint else ORDINARY_EXTENSION
+    """Days the whole case is extended by, capped at the law's: 10 (Art. 42), or for a joint case
+    15, counting only the joint extension (scope "joint", approved by the government head)."""
+    if f.joint:
+        granted = sum(x["days"] for x in f.extensions if x["scope"] == "joint")
+        return min(granted, JOINT_EXTENSION), granted > JOINT_EXTENSION
     granted = sum(x["days"] for x in f.extensions)
-    return min(granted, cap), granted > cap
+    return min(granted, ORDINARY_EXTENSION), granted > ORDINARY_EXTENSION
+
+
+def review_extension(f: CaseFacts, department: str) -> int:
+    """A department's review budget grows with the case's extension and, in a joint case, with
+    the department's own (ordinary) extension."""
+    ext, _ = extension_days(f)
+    if f.joint:
+        own = sum(x["days"] for x in f.extensions if x["scope"] != "joint" and x["department"] == department)
+        ext += min(own, ORDINARY_EXTENSION)
+    return ext
 
 
 def watches(f: CaseFacts, policy: Policy) -> list[Watch]:
@@ -147,8 +161,8 @@ def watches(f: CaseFacts, policy: Policy) -> list[Watch]:
     review = min(total, max(total - policy.decision_days, policy.handover_days))
     out = [Watch("handover", f.lead, Clock(min(policy.handover_days, total), f.accepted_on, pauses),
                  f.routed_on, policy.step_levels)]
-    out += [Watch(f"review:{d}", d, Clock(review, f.accepted_on, pauses), f.decisions.get(d),
-                  policy.step_levels) for d in f.departments]
+    out += [Watch(f"review:{d}", d, Clock(review, f.accepted_on, pauses, review_extension(f, d)),
+                  f.decisions.get(d), policy.step_levels) for d in f.departments]
     out += [Watch("decision", f.lead, Clock(promised, f.accepted_on, pauses, ext), f.decided_on,
                   policy.case_levels),
             Watch("legal", f.lead, Clock(legal, f.accepted_on, pauses, ext), f.decided_on,

@@ -27,7 +27,8 @@ def case_clock(rec: dict, views: dict, notices: list[dict]) -> pb.CaseClock:
         pauses=[pb.ClockPause(kind=p["kind"], department=p["department"], started_on=p["started_on"],
                               ended_on=p["ended_on"] or "", note=p["note"] or "") for p in rec["pauses"]],
         extensions=[pb.ClockExtension(department=x["department"], days=x["days"], reason=x["reason"],
-                                      approved_by=str(x["approved_by"]), granted_on=x["on"])
+                                      approved_by=str(x["approved_by"]), granted_on=x["on"],
+                                      scope=x.get("scope", ""))
                     for x in rec["extensions"]],
         extension_days=rec["extension_days"], extension_capped=rec["extension_capped"],
         working_days=rec["working_days"] or 0, decided_on=rec["decided_on"] or "",

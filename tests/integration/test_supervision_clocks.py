@@ -129,7 +129,7 @@ def test_an_extension_moves_the_legal_limit_and_a_joint_case_runs_under_45_plus_
     assert j.joint and j.legal.limit_days == 45 and j.legal.due_date == "2026-05-08"
     assert {s.key for s in j.steps} >= {"review:ZJJ", "review:HBJ", "review:CGJ"}
     publish(hall, "extension_granted", joint, "2026-04-20T11:00:00+08:00",
-            {"department": "ZJJ", "days": 15, "reason": "联合现场勘验", "approved_by": "区政府"})
+            {"department": "ZJJ", "days": 15, "reason": "联合现场勘验", "approved_by": "区政府", "scope": "joint"})
     j = clock_of(hall, joint, lambda c: c.extensions)
     assert j.legal.limit_days == 60 and j.legal.due_date == "2026-05-28"
 

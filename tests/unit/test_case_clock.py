@@ -112,9 +112,16 @@ def test_a_joint_case_runs_under_45_days_and_may_be_extended_by_15(cal):
     # d42 04-30, May 1-5 off, d43 05-06, d44 05-07, d45 05-08
     assert c["legal"]["due_date"] == "2026-05-08" and c["legal"]["limit_days"] == 45
     assert {k for k in c if k.startswith("review:")} == {"review:ZJJ", "review:HBJ", "review:CGJ"}
-    ext = base + [ev("extension_granted", "2026-04-20", {"department": "ZJJ", "days": 15, "reason": "联合勘验"})]
+    own = base + [ev("extension_granted", "2026-03-20", {"department": "HBJ", "days": 10, "note": "补充核查"})]
+    c = clocks_of(own, cal, date(2026, 3, 20))
+    # a department's ordinary extension moves its own review budget, not the joint case's limits
+    assert c["legal"]["due_date"] == "2026-05-08" and c["review:HBJ"]["extension_days"] == 10
+    assert c["review:ZJJ"]["extension_days"] == 0
+    ext = own + [ev("extension_granted", "2026-04-20",
+                    {"department": "ZJJ", "days": 15, "reason": "联合勘验", "scope": "joint"})]
     # d46 Sat 05-09 (swapped), d47 05-11 ... d60 05-28
-    assert clocks_of(ext, cal, date(2026, 4, 20))["legal"]["due_date"] == "2026-05-28"
+    c = clocks_of(ext, cal, date(2026, 4, 20))
+    assert c["legal"]["due_date"] == "2026-05-28" and c["review:ZJJ"]["extension_days"] == 15
     assert case_clock.extension_days(facts(ext)) == (15, False)
 
 
