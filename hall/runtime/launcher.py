@@ -107,15 +107,25 @@ class Hall:
         return proc
 
     def wait_ready(self, name: str, timeout: float = 60) -> None:
-        s = self.settings
-        time.sleep(0.2)
-        if self.procs[name].poll() is not None:
-            raise RuntimeError(f"{name} exited at start; see {self.log_dir / (name + '.log')}")
-        if settings_mod.PORTS[name][0] is not None:
-            wait_healthy(s.address(name), timeout)
-        else:
-            wait_port(s.host, s.metrics_port(name), timeout)
-            time.sleep(0.5)  # consumers declare their queues just after the metrics port opens
+        """Wait until a process serves (gRPC health) or listens (metrics); fail at once if it dies."""
+        s, proc = self.settings, self.procs[name]
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                log = self.log_dir / f"{name}.log"
+                tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.exists() else []
+                raise RuntimeError(f"{name} exited at start (code {proc.returncode}); see {log}: "
+                                   + " | ".join(tail))
+            try:
+                if settings_mod.PORTS[name][0] is not None:
+                    wait_healthy(s.address(name), 1.0)
+                else:
+                    wait_port(s.host, s.metrics_port(name), 1.0)
+                    time.sleep(0.5)  # consumers declare their queues just after the metrics port opens
+                return
+            except TimeoutError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{name} is not ready after {timeout}s") from None
 
     def start_all(self, names=None, timeout: float = 90) -> None:
         names = list(names or PROCESSES)

@@ -20,7 +20,8 @@ SECRET = secrets.token_hex(16)
 
 def free_port_base(span: int = 60) -> int:
     for _ in range(200):
-        base = random.randrange(20000, 60000, 100)
+        # below the kernel's ephemeral range (32768+), where outgoing connections take ports
+        base = random.randrange(10000, 32000, 100)
         ok = True
         for off in range(span):
             with socket.socket() as s:
