@@ -34,7 +34,7 @@ def load() -> SlaConfig:
         step_levels=_levels("HALL_SLA_STEP_LEVELS", "overdue"))
     return SlaConfig(policy=policy,
                      scan_every=float(env.get("HALL_SLA_SCAN_SECONDS", 60)),
-                     gauges_every=float(env.get("HALL_SLA_GAUGES_SECONDS", 15)),
+                     gauges_every=float(env.get("HALL_SLA_GAUGES_SECONDS", 60)),
                      escalate_after=timedelta(seconds=float(env.get("HALL_SLA_ESCALATE_AFTER_SECONDS",
                                                                     8 * 3600))),
                      follow_up_days=int(env.get("HALL_SLA_FOLLOW_UP_DAYS", 15)),
