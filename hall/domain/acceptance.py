@@ -29,6 +29,19 @@ class Application:
     address: str = ""
 
 
+def check_materials(materials) -> None:
+    """Each material presented has a name, a known form and a sensible count."""
+    if len(materials) > MAX_MATERIALS:
+        raise InvalidArgument(f"at most {MAX_MATERIALS} materials per application")
+    for m in materials:
+        if not m.get("name") or len(m["name"]) > 200:
+            raise InvalidArgument("every material needs a name (at most 200 characters)")
+        if m.get("form") not in FORMS:
+            raise InvalidArgument(f"material {m['name']!r}: form must be one of {', '.join(FORMS)}")
+        if not isinstance(m.get("count"), int) or not 0 < m["count"] <= 1000:
+            raise InvalidArgument(f"material {m['name']!r}: count must be between 1 and 1000")
+
+
 def validate(app: Application) -> None:
     """Refuse malformed applications before anything is stored."""
     if not app.idempotency_key or len(app.idempotency_key) > 128:
@@ -38,15 +51,7 @@ def validate(app: Application) -> None:
     a = app.applicant
     check_applicant(a.get("kind", ""), a.get("name", ""), a.get("id_number", ""),
                     a.get("legal_representative", ""))
-    if len(app.materials) > MAX_MATERIALS:
-        raise InvalidArgument(f"at most {MAX_MATERIALS} materials per application")
-    for m in app.materials:
-        if not m.get("name") or len(m["name"]) > 200:
-            raise InvalidArgument("every material needs a name (at most 200 characters)")
-        if m.get("form") not in FORMS:
-            raise InvalidArgument(f"material {m['name']!r}: form must be one of {', '.join(FORMS)}")
-        if not isinstance(m.get("count"), int) or not 0 < m["count"] <= 1000:
-            raise InvalidArgument(f"material {m['name']!r}: count must be between 1 and 1000")
+    check_materials(app.materials)
     if app.delivery not in DELIVERY:
         raise InvalidArgument(f"delivery must be one of {', '.join(DELIVERY)}")
     if app.delivery == "courier" and not 5 <= len(app.address) <= 300:

@@ -63,3 +63,16 @@ def may_act_for(actor: Actor, department: str, action: str) -> None:
     if actor.department != department:
         raise PermissionDenied(
             f"you belong to department {actor.department} and may not act for {department}")
+
+
+def worklist_department(actor: Actor, requested: str) -> str:
+    """Whose worklist the caller may read: their own department's, or any for supervision."""
+    department = requested or actor.department
+    if actor.role in ("reviewer", "chief"):
+        if department != actor.department:
+            raise PermissionDenied(f"you may read only your own department's worklist ({actor.department})")
+    else:
+        require_role(actor, "supervisor", "admin", action="reading a worklist")
+    if not department:
+        raise InvalidArgument("name the department whose worklist to read")
+    return department

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .acceptance import FORMS, MAX_MATERIALS
+from .acceptance import check_materials
 from .errors import AlreadyDone, InvalidArgument
 from .events import Event, new_event
 from .identity import Actor, require_role
@@ -22,18 +22,11 @@ def waiting(event: Event) -> dict:
             "requested_by": dict(event.actor), "status": "waiting", "out": []}
 
 
-def check_materials(materials: list[dict]) -> None:
+def check_supplement(materials: list[dict]) -> None:
+    """A supplement lists at least one corrected material, each well formed."""
     if not materials:
         raise InvalidArgument("list the corrected materials the applicant brought")
-    if len(materials) > MAX_MATERIALS:
-        raise InvalidArgument(f"at most {MAX_MATERIALS} materials")
-    for m in materials:
-        if not m.get("name") or len(m["name"]) > 200:
-            raise InvalidArgument("every material needs a name (at most 200 characters)")
-        if m.get("form") not in FORMS:
-            raise InvalidArgument(f"material {m['name']!r}: form must be one of {', '.join(FORMS)}")
-        if not isinstance(m.get("count"), int) or not 0 < m["count"] <= 1000:
-            raise InvalidArgument(f"material {m['name']!r}: count must be between 1 and 1000")
+    check_materials(materials)
 
 
 def submit(rec: dict, actor: Actor, materials: list[dict], key: str, now: datetime) -> Event:
@@ -43,7 +36,7 @@ def submit(rec: dict, actor: Actor, materials: list[dict], key: str, now: dateti
     if rec["status"] != "waiting":
         raise AlreadyDone(f"the supplement for {rec['case_no']} ({rec['department']}) was "
                           f"already received at {rec.get('submitted_at', '')}")
-    check_materials(materials)
+    check_supplement(materials)
     data = {"department": rec["department"], "materials": [dict(m) for m in materials],
             "idempotency_key": key}
     return new_event("supplement_submitted", rec["case_no"], rec["site"], now, actor.to_dict(),

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 from pymongo.errors import BulkWriteError
 
+from hall.domain.errors import StepOutOfOrder
 from hall.domain.events import EVENT_SOURCES
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,21 @@ def stamp(doc: dict) -> dict:
     """Mark a document as carrying events to publish (sets the time the sweep scans by)."""
     doc["out_at"] = datetime.now(timezone.utc)
     return doc
+
+
+def save_if_unchanged(collection, outbox: "Outbox", doc_id: str, doc: dict, events: list[dict],
+                      conflict: str) -> int:
+    """Write a changed document with its events, if its `rev` is still the one it was read at
+    (optimistic concurrency); returns the new rev. Raises StepOutOfOrder(conflict) otherwise."""
+    doc = {k: v for k, v in doc.items() if k != "_id"}
+    expected = doc["rev"]
+    doc["rev"] = expected + 1
+    result = collection.update_one({"_id": doc_id, "rev": expected},
+                                   {"$set": stamp(doc), "$push": {"out": {"$each": events}}})
+    if result.matched_count != 1:
+        raise StepOutOfOrder(conflict)
+    outbox.handed(events)
+    return expected + 1
 
 
 class Outbox:

@@ -13,7 +13,7 @@ from hall.domain.errors import NotFound, StepOutOfOrder
 from hall.domain.joint import CaseReview
 from hall.domain.workdays import WorkCalendar
 from hall.infra import settings
-from hall.infra.outbox import stamp
+from hall.infra.outbox import save_if_unchanged, stamp
 
 ATTEMPTS = 8
 
@@ -53,17 +53,9 @@ class ApprovalRepository:
 
     def save(self, review: CaseReview, events: list[dict]) -> None:
         """Write a changed review if nobody else changed it since it was read (else StepOutOfOrder)."""
-        doc = desk.to_doc(review, self.calendar, self._today())
-        doc.pop("_id")
-        expected = doc["rev"]
-        doc["rev"] = expected + 1
-        result = self.db.reviews.update_one(
-            {"_id": review.case_no, "rev": expected},
-            {"$set": stamp(doc), "$push": {"out": {"$each": events}}})
-        if result.matched_count != 1:
-            raise StepOutOfOrder(f"case {review.case_no} was changed by someone else; try again")
-        review.rev = expected + 1
-        self.outbox.handed(events)
+        review.rev = save_if_unchanged(
+            self.db.reviews, self.outbox, review.case_no, desk.to_doc(review, self.calendar, self._today()),
+            events, f"case {review.case_no} was changed by someone else; try again")
 
     def mutate(self, case_no: str, change) -> CaseReview:
         """Apply `change(review) -> events` and save; on a concurrent write, re-read and re-apply

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, timezone
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
-from hall.domain.errors import DomainError, NotFound, StepOutOfOrder
+from hall.domain.errors import DomainError, NotFound
 from hall.domain.identity import Actor
 from hall.domain.issuance import Issuance
 from hall.domain.notification import Notice, Notifier
-from hall.infra.outbox import stamp
+from hall.infra.outbox import save_if_unchanged, stamp
 from services.delivery.notifier import RecordingNotifier
 
 
@@ -51,17 +51,9 @@ class DeliveryRepository:
 
     def save(self, issuance: Issuance, events: list[dict]) -> None:
         """Write a changed issuance if nobody changed it since it was read; then notify."""
-        doc = self._doc(issuance)
-        doc.pop("_id")
-        expected = doc["rev"]
-        doc["rev"] = expected + 1
-        result = self.db.issuances.update_one(
-            {"_id": issuance.case_no, "rev": expected},
-            {"$set": stamp(doc), "$push": {"out": {"$each": events}}})
-        if result.matched_count != 1:
-            raise StepOutOfOrder(f"the result of case {issuance.case_no} changed meanwhile; try again")
-        issuance.rev = expected + 1
-        self.outbox.handed(events)
+        issuance.rev = save_if_unchanged(
+            self.db.issuances, self.outbox, issuance.case_no, self._doc(issuance), events,
+            f"the result of case {issuance.case_no} changed meanwhile; try again")
         self._send(issuance)
 
     def _send(self, issuance: Issuance) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from hall.domain import identity
 from hall.domain.joint import RPC_STEPS
-from hall.domain.errors import InvalidArgument, PermissionDenied
+from hall.domain.errors import InvalidArgument
 from hall.infra import convert, grpcutil
 from hall.v1 import backoffice_pb2 as bo, backoffice_pb2_grpc, licences_pb2_grpc
 from services.gateway.backends import TIMEOUT, Backends
@@ -25,14 +25,7 @@ class BackOfficeGateway(backoffice_pb2_grpc.BackOfficeServicer):
     def Worklist(self, request, context):
         """A department's worklist: its own reviewers and chief, or the supervision office."""
         actor = self.b.caller(context)
-        department = request.department or actor.department
-        if actor.role in ("reviewer", "chief"):
-            if department != actor.department:
-                raise PermissionDenied(f"you may read only your own department's worklist ({actor.department})")
-        else:
-            identity.require_role(actor, "supervisor", "admin", action="reading a worklist")
-        if not department:
-            raise InvalidArgument("name the department whose worklist to read")
+        department = identity.worklist_department(actor, request.department)
         request.department = department
         return self.desk.Worklist(bo.BackOfficeWorklistCommand(actor=convert.actor_to_pb(actor), request=request),
                                   timeout=TIMEOUT)

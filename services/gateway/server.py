@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 
 from hall.domain import identity
-from hall.domain.errors import InvalidArgument, PermissionDenied, StepOutOfOrder
+from hall.domain.errors import InvalidArgument, StepOutOfOrder
 from hall.infra import convert, grpcutil
 from hall.runtime import process
 from hall.v1 import catalogue_pb2_grpc, gateway_pb2, gateway_pb2_grpc, internal_pb2
@@ -60,12 +60,7 @@ class Gateway(gateway_pb2_grpc.HallGatewayServicer):
     def ListWorklist(self, request, context):
         """A department's worklist: its own reviewers and chief, or the supervision office."""
         actor = self._actor(context)
-        department = request.department or actor.department
-        if actor.role in ("reviewer", "chief"):
-            if department != actor.department:
-                raise PermissionDenied(f"you may read only your own department's worklist ({actor.department})")
-        else:
-            identity.require_role(actor, "supervisor", "admin", action="reading a worklist")
+        department = identity.worklist_department(actor, request.department)
         request.department = department
         return self.approval.Worklist(request, timeout=TIMEOUT)
 
