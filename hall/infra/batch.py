@@ -14,10 +14,10 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 
 class _Pending:
-    __slots__ = ("doc", "done", "error")
+    __slots__ = ("doc", "done", "error", "result")
 
     def __init__(self, doc):
-        self.doc, self.done, self.error = doc, threading.Event(), None
+        self.doc, self.done, self.error, self.result = doc, threading.Event(), None, None
 
 
 class InsertBatcher:
@@ -92,3 +92,39 @@ class BatchingDatabase:
         if name.startswith("_"):
             raise AttributeError(name)
         return self[name]
+
+
+class Coalescer:
+    """Runs `work(keys) -> {key: result}` once for all the keys concurrent callers submitted
+    while the previous run was going; each caller waits for and gets its own key's result."""
+
+    def __init__(self, work, name: str, max_batch: int = 100):
+        self._work, self._max = work, max_batch
+        self._queue: queue.Queue = queue.Queue()
+        threading.Thread(target=self._run, name=f"coalesce-{name}", daemon=True).start()
+
+    def submit(self, key):
+        pending = _Pending(key)
+        self._queue.put(pending)
+        pending.done.wait()
+        if pending.error:
+            raise pending.error
+        return pending.result
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self._max:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                results = self._work([p.doc for p in batch])
+                for p in batch:
+                    p.result = results.get(p.doc)
+            except Exception as exc:
+                for p in batch:
+                    p.error = exc
+            for p in batch:
+                p.done.set()

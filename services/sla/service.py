@@ -15,6 +15,7 @@ from hall.domain.clock import SHANGHAI
 from hall.domain.events import Event
 from hall.domain.workdays import WorkCalendar
 from hall.infra import settings
+from hall.infra.batch import Coalescer
 from hall.infra.nameko_events import case_event_handler
 from hall.infra.nameko_store import Store
 from services.sla import config, metrics, scan
@@ -40,17 +41,28 @@ def chiefs() -> dict:
     return _chiefs
 
 
+_refreshers: dict[int, Coalescer] = {}
+
+
+def refresher(store) -> Coalescer:
+    """One coalescer per repository (per worker process)."""
+    if id(store) not in _refreshers:
+        _refreshers[id(store)] = Coalescer(
+            lambda case_nos: store.refresh_many(case_nos, calendar(), CONFIG.policy,
+                                                datetime.now(SHANGHAI).date()), "clock-refresh")
+    return _refreshers[id(store)]
+
+
 class SlaService:
     name = "sla"
     store = Store("sla", SlaRepository)
     _gauges_at = 0.0
 
     def follow(self, event: Event) -> None:
-        """Record an event once and bring its case's clock record up to date."""
+        """Record an event once and bring its case's clock record up to date (refreshes of
+        cases handled at the same time go to the database together)."""
         self.store.record(event, event.source)
-        now = datetime.now(SHANGHAI)
-        before, after = self.store.refresh(event.case_no, self.store.events, calendar(), CONFIG.policy,
-                                           now.date())
+        before, after = refresher(self.store).submit(event.case_no)
         if after and after.get("decided_on") and not (before and before.get("decided_on")):
             metrics.DAYS_TO_DECISION.labels(after["lead"], after["site"]).observe(after["working_days"])
 

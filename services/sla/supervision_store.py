@@ -8,9 +8,10 @@ on the embedded server), under optimistic concurrency (`rev`).
 """
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timezone
 
-from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo import ASCENDING, DESCENDING, InsertOne, ReplaceOne, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from hall.domain import case_clock, case_record
@@ -60,6 +61,48 @@ class SupervisionStore:
             except DuplicateKeyError:
                 pass
         raise RuntimeError(f"clock record of {case_no} kept changing under us")
+
+    def refresh_many(self, case_nos: list[str], calendar, policy, today: date) -> dict:
+        """`refresh` for several cases in three requests (their events, their records, one bulk
+        write) instead of two reads and a write each; a case whose record changed under us
+        falls back to `refresh`. Returns {case_no: (before, after)}."""
+        case_nos = list(dict.fromkeys(case_nos))
+        events: dict[str, list[dict]] = {c: [] for c in case_nos}
+        for d in self.db.timeline.find({"case_no": {"$in": case_nos}}, {"out": 0, "out_at": 0}):
+            d["id"] = d.pop("_id")
+            events[d["case_no"]].append(d)
+        olds = {d["_id"]: d for d in self.db.clocks.find({"_id": {"$in": case_nos}})}
+        result, ops, planned = {}, [], []
+        for c in case_nos:
+            f = case_clock.facts(events[c])
+            if f is None:
+                result[c] = (None, None)
+                continue
+            old = olds.get(c)
+            rec = case_record.build(f, calendar, today, policy, old and old["raised"])
+            if old is not None and _same(old, rec):
+                result[c] = (old, old)
+                continue
+            rec["rev"] = (old["rev"] + 1) if old else 1
+            rec["wid"] = uuid.uuid4().hex  # tells our write from a racing one of the same rev
+            ops.append(InsertOne({"_id": c, **rec}) if old is None
+                       else ReplaceOne({"_id": c, "rev": old["rev"]}, {"_id": c, **rec}))
+            planned.append((c, old, rec))
+        failed = set()
+        if ops:
+            try:
+                self.db.clocks.bulk_write(ops, ordered=False)
+            except BulkWriteError as exc:
+                failed = {planned[e["index"]][0] for e in exc.details.get("writeErrors", [])}
+            # a replace that matched nothing lost a race: check each planned write landed
+            landed = {d["_id"]: d.get("wid") for d in self.db.clocks.find(
+                {"_id": {"$in": [c for c, _, _ in planned]}}, {"wid": 1})}
+            for c, old, rec in planned:
+                if c in failed or landed.get(c) != rec["wid"]:
+                    result[c] = self.refresh(c, self.events, calendar, policy, today)
+                else:
+                    result[c] = (old, rec)
+        return result
 
     def clock_record(self, case_no: str) -> dict | None:
         return self.db.clocks.find_one({"_id": case_no})
