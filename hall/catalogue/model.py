@@ -65,6 +65,7 @@ class LicenceType:
     issuer: str
     department: str | None
     trust_level: str
+    validity_years: int = 0   # how long a licence of this type is valid; 0: 长期有效 (no end)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ def department(e: Entry) -> Department:
 def licence_type(e: Entry) -> LicenceType:
     return LicenceType(code=e.get("code", str), name=e.get("name", str),
                        issuer=e.get("issuer", str), department=e.get("department", str, None),
-                       trust_level=e.get("trust_level", str))
+                       trust_level=e.get("trust_level", str),
+                       validity_years=e.get("validity_years", int, 0))
 
 
 def _material(e: Entry, raw, index: int) -> Material:

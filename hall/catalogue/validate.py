@@ -53,6 +53,7 @@ def check(parts: dict[str, list]) -> dict:
     licences = _index(parts["licence_types"], "code", "licence type code")
     for f, e, t in parts["licence_types"]:
         _need(t.trust_level in TRUST_LEVELS, f, e, f"unknown trust level {t.trust_level!r}")
+        _need(0 <= t.validity_years <= 50, f, e, f"validity_years must be 0 (no end) to 50, not {t.validity_years}")
         _need(t.department is None or t.department in depts, f, e,
               f"unknown department {t.department!r}")
 

@@ -20,6 +20,19 @@ def licence_number(licence_type: str, case_no: str) -> str:
     return f"{licence_type}-{case_no}"
 
 
+def valid_to(valid_from: str, years: int) -> str:
+    """The last day of validity, `years` after the first (the day before the anniversary);
+    empty for 长期有效."""
+    if not years:
+        return ""
+    start = date.fromisoformat(valid_from)
+    try:
+        end = start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + years, day=28)
+    return date.fromordinal(end.toordinal() - 1).isoformat()
+
+
 def issue(case_no: str, item: dict, applicant: dict, licence_type: dict, department: str,
           issued_at: str, signer: Callable[[str, dict], dict]) -> dict:
     """The sealed licence record for an approved case (valid from the day of the decision)."""
@@ -28,7 +41,7 @@ def issue(case_no: str, item: dict, applicant: dict, licence_type: dict, departm
         "licence_type": licence_type["code"], "licence_name": licence_type["name"],
         "holder_id": applicant.get("id_number", ""), "holder_name": applicant.get("name", ""),
         "item_code": item.get("code", ""), "department": department,
-        "valid_from": issued_at[:10], "valid_to": "",  # 长期有效 unless the type says otherwise
+        "valid_from": issued_at[:10], "valid_to": valid_to(issued_at[:10], licence_type.get("validity_years", 0)),
         "trust_level": licence_type.get("trust_level", "A"), "case_no": case_no, "issued_at": issued_at,
     }
     return {**document, **signer(department, document)}

@@ -17,7 +17,8 @@ def authority(reference_dir, keyring) -> Authority:
     return Authority(
         chiefs={d.code: d.chief.staff_id for d in cat.departments.values()},
         licence_types={t.code: {"code": t.code, "name": t.name, "department": t.department,
-                                "trust_level": t.trust_level} for t in cat.licence_types.values()},
+                                "trust_level": t.trust_level, "validity_years": t.validity_years}
+                       for t in cat.licence_types.values()},
         procedures=SPECIAL_PROCEDURES, signer=keyring.sign)
 
 

@@ -24,7 +24,8 @@ def authority() -> Authority:
     return Authority(
         chiefs={d.code: d.chief.staff_id for d in CAT.departments.values()},
         licence_types={t.code: {"code": t.code, "name": t.name, "department": t.department,
-                                "trust_level": t.trust_level} for t in CAT.licence_types.values()},
+                                "trust_level": t.trust_level, "validity_years": t.validity_years}
+                       for t in CAT.licence_types.values()},
         procedures=SPECIAL_PROCEDURES,
         signer=lambda dept, doc: seal_of(dept).sign(doc))
 

@@ -140,3 +140,10 @@ def test_older_versions_still_answer_for_cases_accepted_under_them(ref):
     assert store.get(old.version).item(FOOD).promised_limit == 7
     assert new.item(FOOD).promised_limit == 3
     assert store.get("unknown") is None and set(store.versions) == {old.version, new.version}
+
+
+def test_a_licence_validity_outside_zero_to_fifty_years_is_refused(ref):
+    edit(ref, "licence_types.yaml",
+         lambda d: next(t for t in d["licence_types"] if t["code"] == "SPJY").update(validity_years=99))
+    err = refused(ref)
+    assert (err.file, err.entry) == ("licence_types.yaml", "SPJY") and "validity_years" in str(err)

@@ -2,6 +2,8 @@
 from the seal, the revocation and the validity."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from hall.domain import licence
 from tests.unit.backoffice_fixtures import NOW, authority, chief, reviewer, routed, seal_of
 
@@ -54,3 +56,11 @@ def test_a_rejected_case_or_an_item_without_licence_type_issues_none():
     assert "licence_issued" not in [e.type for e in events] and case.licence == {}
     case, events = approved(["SYJ"], None)
     assert "licence_issued" not in [e.type for e in events]
+
+
+def test_a_licence_is_valid_for_its_types_years_and_long_term_types_have_no_end():
+    lic = approved(["SYJ"], "SPJY")[0].licence  # 食品经营许可证: five years
+    start = date.fromisoformat(lic["valid_from"])
+    assert lic["valid_to"] == (date(start.year + 5, start.month, start.day) - timedelta(days=1)).isoformat()
+    assert licence.valid_to("2026-03-01", 0) == ""  # 长期有效
+    assert licence.valid_to("2028-02-29", 1) == "2029-02-27"
