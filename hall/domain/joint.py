@@ -21,7 +21,7 @@ from .review import DepartmentReview, text
 CHIEF_ONLY = ("assign", "sign_off", "decide_extension", "revoke", "set_mode", "extend_joint")
 ACTIONS = ("claim", "release", "decide", "request_supplement", "start_procedure", "end_procedure",
            "request_extension", *CHIEF_ONLY)
-CARRIED = ("item", "applicant", "delivery", "address")
+CARRIED = ("item", "applicant", "delivery", "address", "materials")  # materials: originals to return
 # the public API's call for each step (backoffice.proto)
 RPC_STEPS = {"Claim": "claim", "Release": "release", "Assign": "assign", "Decide": "decide",
              "SignOff": "sign_off", "RequestSupplement": "request_supplement",

@@ -15,7 +15,7 @@ from .events import Event, new_event
 from .identity import SYSTEM
 
 CARRIED = ("item", "applicant", "delivery", "address", "promised_due", "legal_due",
-           "accepted_on", "catalogue_version", "joint_mode")
+           "accepted_on", "catalogue_version", "joint_mode", "materials")
 PROFESSIONAL_SECTOR = "专业综合"
 
 

@@ -31,7 +31,7 @@ class DeliveryService:
     def on_case_decided(self, event):
         """Prepare the result: ship it, forward it to the street centre, or queue it here."""
         now = datetime.now(SHANGHAI)
-        # the originals to return are listed when the decision carries the case's materials
+        # the originals handed in at acceptance travel with the decision and go back now
         docs = documents_for(event.data, places.licence_name(event.data.get("item")),
                              places.originals_of(event.data.get("materials")))
         site, place = places.pickup_site(event.site)

@@ -161,3 +161,13 @@ def test_asking_for_a_result_that_is_not_decided_or_does_not_exist_says_which(ha
             grpc.StatusCode.FAILED_PRECONDITION, "not yet decided")
     refused(lambda: desk.GetIssuance(pb.GetIssuanceRequest(case_no="LX00-20200101-99999")),
             grpc.StatusCode.NOT_FOUND, "LX00-20200101-99999")
+
+
+def test_the_originals_handed_in_at_acceptance_are_returned_with_the_result(hall, items):
+    applicant = person(random.Random(67))
+    case_no = decided_case(hall, items["single"], applicant, materials=[
+        {"name": "房屋所有权证", "form": "original", "count": 1},
+        {"name": "身份证复印件", "form": "copy", "count": 2}])
+    view = eventually(lambda: Desk(hall).GetIssuance(pb.GetIssuanceRequest(case_no=case_no)), "the result")
+    assert "退还原件：房屋所有权证 ×1" in view.documents
+    assert not any("身份证复印件" in d for d in view.documents)
