@@ -40,8 +40,11 @@ test: $(GENERATED) broker promtool
 unit: $(GENERATED) promtool
 	$(PY) -m pytest tests/unit
 
+# The pipeline end to end, then the SLA scan at 10,000 and 1,000,000 stored cases (~10 min);
+# both append their figures, with the machine, to docs/benchmarks.md.
 bench: $(GENERATED) broker
 	$(PY) -m bench.pipeline
+	$(PY) -m bench.sla_scan --record
 
 handbook: $(STAMP)
 	$(PY) -m hall.catalogue.handbook var/handbook

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -24,13 +23,13 @@ from pathlib import Path
 import grpc
 import pymongo
 
+from bench import record
 from bench.raw import broker_rate, database_rate
 from hall.catalogue import load_catalogue
 from hall.tools.sample import person
 from tests.integration.hallfixture import TestHall, free_port_base
 from hall.runtime.launcher import wait_port
 
-RESULTS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 
 class Recorder:
@@ -237,9 +236,7 @@ def run(args) -> str:
         _, closed2 = wait_closed(sla_db, offered)
         achieved = closed2 / (time.perf_counter() - t0)
 
-        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-        lines += [f"## {datetime.now():%Y-%m-%d %H:%M} — {os.cpu_count()} cores ({cpu}), "
-                  f"{platform.system()} {platform.release()}, Python {platform.python_version()}", "",
+        lines += [f"## Pipeline: {record.machine()}", "",
                   f"Phase 1: {args.cases} cases, {args.in_flight} in flight, item {item.code}; "
                   f"{closed} closed; failed: {rec.errors or 'none'}.", "",
                   "| measure | value |", "| --- | --- |",
@@ -284,11 +281,7 @@ def main() -> None:
     report = run(args)
     print(report)
     if not args.no_record:
-        with open(RESULTS, "a") as f:
-            if f.tell() == 0:
-                f.write("# Benchmark results\n\nAppended by `make bench` (bench/pipeline.py); compare ratios "
-                        "within one run — absolute times on these shared machines drift.\n\n")
-            f.write(report + "\n")
+        record.append(report)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from bench import record
 from hall.catalogue import load_catalogue
 from hall.domain import case_record
 from hall.domain.case_clock import facts
@@ -120,6 +121,7 @@ def main() -> int:
     ap.add_argument("--open-share", type=float, default=0.02, help="share of stored cases still open")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--tolerance", type=float, default=2.0, help="largest/smallest scan time allowed")
+    ap.add_argument("--record", action="store_true", help="append the result to docs/benchmarks.md")
     args = ap.parse_args()
 
     cal, cfg = WorkCalendar.load(), config.load()
@@ -148,6 +150,14 @@ def main() -> int:
             server.terminate()
             server.wait(30)
     ratio = results[-1]["scan_seconds"] / results[0]["scan_seconds"]
+    if args.record:
+        rows = [f"| {r['stored']:,} | {r['scan_seconds'] * 1000:.0f} | {r['load_docs_per_second']:,} |"
+                for r in results]
+        record.append("\n".join([
+            f"## SLA scan: {record.machine()}", "",
+            f"The periodic scan over {args.due} due cases, {args.repeat} runs each (median), with the "
+            f"store grown between runs; ratio largest/smallest {ratio:.2f} (allowed {args.tolerance}).", "",
+            "| stored cases | scan ms | load docs/s |", "| --- | --- | --- |", *rows, ""]))
     print(f"scan of {args.due} due cases: {results[0]['scan_seconds']*1000:.0f} ms with "
           f"{results[0]['stored']:,} stored, {results[-1]['scan_seconds']*1000:.0f} ms with "
           f"{results[-1]['stored']:,} stored (ratio {ratio:.2f}, allowed {args.tolerance})")
