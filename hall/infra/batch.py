@@ -13,6 +13,17 @@ import threading
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 
+def _next_batch(q: queue.Queue, most: int) -> list:
+    """Wait for one item, then take whatever else is already queued, up to `most`."""
+    batch = [q.get()]
+    while len(batch) < most:
+        try:
+            batch.append(q.get_nowait())
+        except queue.Empty:
+            break
+    return batch
+
+
 class _Pending:
     __slots__ = ("doc", "done", "error", "result")
 
@@ -37,13 +48,7 @@ class InsertBatcher:
 
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
-            while len(batch) < self._max:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            self._flush(batch)
+            self._flush(_next_batch(self._queue, self._max))
 
     def _flush(self, batch: list[_Pending]) -> None:
         try:
@@ -113,12 +118,7 @@ class Coalescer:
 
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
-            while len(batch) < self._max:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            batch = _next_batch(self._queue, self._max)
             try:
                 results = self._work([p.doc for p in batch])
                 for p in batch:
