@@ -135,14 +135,14 @@ def wait_closed(sla_db, case_nos: list[str], timeout: float = 300) -> tuple[floa
 
 
 def step_latencies(sla_db, case_nos: list[str]) -> dict[str, list[float]]:
-    """accepted→routed, decided→ready, issued→closed: the machine's own hops, from the timeline."""
+    """accepted→routed and decided→ready: the machine's own hops, from the timeline."""
     by_case: dict[str, dict[str, datetime]] = {}
     for e in sla_db.timeline.find({"case_no": {"$in": case_nos}}, {"case_no": 1, "type": 1, "at": 1}):
         by_case.setdefault(e["case_no"], {})[e["type"]] = datetime.fromisoformat(e["at"])
     hops = {"accepted→routed": ("case_accepted", "case_routed"),
             "routed→decided (incl. the reviewer)": ("case_routed", "case_decided"),
-            "decided→ready": ("case_decided", "result_ready"),
-            "issued→closed": ("result_issued", "case_closed")}
+            "decided→ready": ("case_decided", "result_ready")}
+    # case_closed carries the time of the issue it closes, so issued→closed is not a hop
     out = {}
     for name, (a, b) in hops.items():
         out[name] = [(t[b] - t[a]).total_seconds() for t in by_case.values() if a in t and b in t]
