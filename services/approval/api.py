@@ -9,11 +9,7 @@ from hall.domain.clock import SHANGHAI
 from hall.domain.errors import InvalidArgument
 from hall.domain.workdays import WorkCalendar
 from hall.infra import convert, grpcutil
-from hall.infra.bus import Publisher
-from hall.infra.metrics import refresh_periodically
-from hall.infra.mongo import connect
-from hall.infra.outbox import Outbox
-from hall.runtime import process
+from hall.runtime import api, process
 from hall.v1 import backoffice_pb2_grpc, common_pb2, gateway_pb2, internal_pb2_grpc, licences_pb2_grpc
 from services.approval import views
 from services.approval.desk_api import DeskServicer, LicenceServicer, limit_of
@@ -60,24 +56,15 @@ class ApprovalServicer(internal_pb2_grpc.ApprovalServicer):
 
 def main() -> None:
     s = process.start("approval-api")
-    db = connect(s.mongo_uri)[s.database("approval")]
-    outbox = Outbox(db, Publisher(s.amqp_uri), ApprovalRepository.COLLECTIONS)
-    outbox.start()
+    db, outbox = api.open_store(s, "approval", ApprovalRepository.COLLECTIONS)
     calendar = WorkCalendar.load(s.calendar_dir)
     repo = ApprovalRepository(db, outbox, calendar)
     keyring = Keyring(db)
     auth = views.authority(s.reference_dir, keyring)
-    legacy, desk_servicer = ApprovalServicer(repo, calendar, auth), DeskServicer(repo, calendar, auth, keyring)
-    library = LicenceServicer(repo, keyring)
-
-    def add(srv):
-        internal_pb2_grpc.add_ApprovalServicer_to_server(legacy, srv)
-        backoffice_pb2_grpc.add_ApprovalDeskServicer_to_server(desk_servicer, srv)
-        licences_pb2_grpc.add_LicenceLibraryServicer_to_server(library, srv)
-
-    server, _ = grpcutil.make_server(s.grpc_port("approval-api"), add,
-                                     ["hall.v1.Approval", "hall.v1.ApprovalDesk", "hall.v1.LicenceLibrary"])
-    refresh_periodically("approval", repo.count_by_status)
-    process.wait_for_signal()
-    server.stop(grace=5).wait()
-    outbox.stop()
+    api.serve(s, "approval-api", "approval", [
+        (internal_pb2_grpc.add_ApprovalServicer_to_server, ApprovalServicer(repo, calendar, auth), "hall.v1.Approval"),
+        (backoffice_pb2_grpc.add_ApprovalDeskServicer_to_server, DeskServicer(repo, calendar, auth, keyring),
+         "hall.v1.ApprovalDesk"),
+        (licences_pb2_grpc.add_LicenceLibraryServicer_to_server, LicenceServicer(repo, keyring),
+         "hall.v1.LicenceLibrary"),
+    ], outbox, repo.count_by_status)

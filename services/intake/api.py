@@ -5,16 +5,13 @@ import os
 from datetime import datetime
 
 from hall.catalogue import CatalogueStore
-from hall.domain import acceptance
+from hall.domain import acceptance, identity
 from hall.domain.clock import SHANGHAI
 from hall.domain.errors import NotFound
 from hall.domain.workdays import WorkCalendar
 from hall.infra import convert, grpcutil
-from hall.infra.bus import Publisher
 from hall.infra.catalogue_client import CatalogueClient
-from hall.infra.mongo import connect
-from hall.infra.outbox import Outbox
-from hall.runtime import process
+from hall.runtime import api, process
 from hall.v1 import common_pb2, frontdesk_pb2_grpc, gateway_pb2, internal_pb2_grpc
 from services.intake.cases import CaseMaker
 from services.intake.desk_store import DeskStore
@@ -39,7 +36,7 @@ class IntakeServicer(internal_pb2_grpc.IntakeServicer):
             tuple({"name": m.name, "form": m.form, "count": m.count} for m in r.materials),
             convert.DELIVERY[r.delivery], r.address)
         site = r.site or actor.site
-        acceptance.may_accept(actor, site)
+        identity.may_accept(actor, site)
         acceptance.validate(app)
         existing = self.repo.by_idempotency_key(f"{site}/{app.idempotency_key}")
         if existing:
@@ -78,10 +75,8 @@ class IntakeServicer(internal_pb2_grpc.IntakeServicer):
 
 def main() -> None:
     s = process.start("intake-api")
-    db = connect(s.mongo_uri)[s.database("intake")]
+    db, outbox = api.open_store(s, "intake", COLLECTIONS)
     repo = IntakeRepository(db)
-    outbox = Outbox(db, Publisher(s.amqp_uri), COLLECTIONS)
-    outbox.start()
     catalogues = CatalogueClient(s.address("routing-api"))  # routing owns the catalogue
     catalogues.load()
     calendar = WorkCalendar.load(s.calendar_dir)
@@ -90,18 +85,10 @@ def main() -> None:
     desk = FrontDeskServicer(repo, DeskStore(db), maker, catalogues, calendar,
                              LicenceLibrary(s.address("approval-api")),
                              load_caps(os.environ.get("HALL_QUEUE_CAPS")))
-
-    def add(srv):
-        internal_pb2_grpc.add_IntakeServicer_to_server(servicer, srv)
-        frontdesk_pb2_grpc.add_FrontDeskIntakeServicer_to_server(desk, srv)
-
-    server, _ = grpcutil.make_server(s.grpc_port("intake-api"), add,
-                                     ["hall.v1.Intake", "hall.v1.FrontDeskIntake"])
-    from hall.infra.metrics import refresh_periodically
-    refresh_periodically("intake", repo.count_by_status)
-    process.wait_for_signal()
-    server.stop(grace=5).wait()
-    outbox.stop()
+    api.serve(s, "intake-api", "intake", [
+        (internal_pb2_grpc.add_IntakeServicer_to_server, servicer, "hall.v1.Intake"),
+        (frontdesk_pb2_grpc.add_FrontDeskIntakeServicer_to_server, desk, "hall.v1.FrontDeskIntake"),
+    ], outbox, repo.count_by_status)
 
 
 if __name__ == "__main__":

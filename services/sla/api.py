@@ -8,11 +8,7 @@ from hall.domain.clock import SHANGHAI
 from hall.domain.errors import NotFound
 from hall.domain.workdays import WorkCalendar
 from hall.infra import convert, grpcutil
-from hall.infra.bus import Publisher
-from hall.infra.metrics import refresh_periodically
-from hall.infra.mongo import connect
-from hall.infra.outbox import Outbox
-from hall.runtime import process
+from hall.runtime import api, process
 from hall.v1 import common_pb2, internal_pb2_grpc, supervision_pb2_grpc
 from services.sla import config
 from services.sla.repository import SlaRepository, TimelineRepository
@@ -43,20 +39,11 @@ class TrackingServicer(internal_pb2_grpc.TrackingServicer):
 
 def main() -> None:
     s = process.start("sla-api")
-    db = connect(s.mongo_uri)[s.database("sla")]
-    outbox = Outbox(db, Publisher(s.amqp_uri), SlaRepository.COLLECTIONS)
-    outbox.start()
+    db, outbox = api.open_store(s, "sla", SlaRepository.COLLECTIONS)
     repo = SlaRepository(db, outbox)
     calendar = WorkCalendar.load(s.calendar_dir)
-    tracking = TrackingServicer(repo, calendar)
-    supervising = SupervisionServicer(repo, calendar, config.load())
-
-    def add(srv):
-        internal_pb2_grpc.add_TrackingServicer_to_server(tracking, srv)
-        supervision_pb2_grpc.add_SlaSupervisionServicer_to_server(supervising, srv)
-    server, _ = grpcutil.make_server(s.grpc_port("sla-api"), add,
-                                     ["hall.v1.Tracking", "hall.v1.SlaSupervision"])
-    refresh_periodically("sla", repo.count_by_status)
-    process.wait_for_signal()
-    server.stop(grace=5).wait()
-    outbox.stop()
+    api.serve(s, "sla-api", "sla", [
+        (internal_pb2_grpc.add_TrackingServicer_to_server, TrackingServicer(repo, calendar), "hall.v1.Tracking"),
+        (supervision_pb2_grpc.add_SlaSupervisionServicer_to_server,
+         SupervisionServicer(repo, calendar, config.load()), "hall.v1.SlaSupervision"),
+    ], outbox, repo.count_by_status)

@@ -1,0 +1,32 @@
+"""What every service's gRPC half does around its servicers: its database and outbox relay at
+start; the server with health and reflection, the cases gauge, and a clean stop at the end."""
+from __future__ import annotations
+
+from hall.infra import grpcutil
+from hall.infra.bus import Publisher
+from hall.infra.metrics import refresh_periodically
+from hall.infra.mongo import connect
+from hall.infra.outbox import Outbox
+from hall.runtime import process
+
+
+def open_store(s, service: str, collections: tuple[str, ...]):
+    """The service's own database and a started outbox relay over its collections."""
+    db = connect(s.mongo_uri)[s.database(service)]
+    outbox = Outbox(db, Publisher(s.amqp_uri), collections)
+    outbox.start()
+    return db, outbox
+
+
+def serve(s, name: str, service: str, servicers: list, outbox: Outbox, count_by_status) -> None:
+    """Serve `servicers` — (add-function, servicer, full service name) — on the process's port
+    until SIGINT/SIGTERM, keeping the service's cases gauge fresh; then stop cleanly."""
+    def add(server):
+        for add_to_server, servicer, _ in servicers:
+            add_to_server(servicer, server)
+
+    server, _ = grpcutil.make_server(s.grpc_port(name), add, [full for *_, full in servicers])
+    refresh_periodically(service, count_by_status)
+    process.wait_for_signal()
+    server.stop(grace=5).wait()
+    outbox.stop()
