@@ -12,7 +12,7 @@ from .applicant import check_applicant
 from .clock import Clock, SHANGHAI
 from .errors import InvalidArgument, Refused
 from .events import Event, new_event
-from .identity import Actor, may_accept
+from .identity import Actor
 
 MAX_MATERIALS = 100
 FORMS = ("original", "copy", "electronic")

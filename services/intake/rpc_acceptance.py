@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from hall.domain import acceptance, consultation, documents, formal_review, intake_result
+from hall.domain import acceptance, consultation, documents, formal_review, identity, intake_result
 from hall.domain.applicant import check_applicant
 from hall.domain.errors import InvalidArgument, NotFound, StepOutOfOrder
 from hall.domain.identity import require_role
@@ -37,7 +37,7 @@ class AcceptanceRpcs:
         """Formal review at the window: accepted, refused or a one-time supplement notice."""
         actor, r = self.actor(context), request
         site_code = r.site or actor.site
-        acceptance.may_accept(actor, site_code)
+        identity.may_accept(actor, site_code)
         sub = submission_from(r)
         intake_result.validate_submission(sub)
         idem = f"{site_code}/{r.idempotency_key}"

@@ -4,7 +4,7 @@ it to the supervision office when nobody acknowledges it in time, and the chief 
 through the gateway. The gauges and histograms show the same cases."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import grpc
 import pytest
