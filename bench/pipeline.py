@@ -87,7 +87,7 @@ class Watcher:
         from hall.infra.bus import event_exchange
         queues = [Queue(f"bench-watch-{t}-{os.getpid()}", exchange=event_exchange(src), routing_key=t,
                         auto_delete=True, exclusive=True)
-                  for src, t in (("routing", "case_routed"), ("delivery", "result_ready"))]
+                  for src, t in (("routing", "case_routed"), ("delivery", "result_ready"), ("sla", "case_closed"))]
         with Connection(self.amqp_uri) as conn:
             def on(body, message):
                 self._flag(body["case_no"], body["type"]).set()
@@ -99,6 +99,8 @@ class Watcher:
                         conn.drain_events(timeout=1)
                     except TimeoutError:
                         pass
+                    except conn.connection_errors:  # the hall (and its vhost) went away
+                        return
 
 
 def one_case(h: TestHall, clients, item, delivery_db, rec: Recorder, watcher: Watcher) -> str | None:
@@ -122,14 +124,17 @@ def _one_case(clients, item, delivery_db, rec: Recorder, watcher: Watcher) -> st
     return case_no
 
 
-def wait_closed(sla_db, case_nos: list[str], timeout: float = 300) -> tuple[float, int]:
-    """When the last of the cases closed (or the timeout), and how many did."""
+def wait_closed(watcher: Watcher, case_nos: list[str], timeout: float = 300) -> tuple[float, int]:
+    """When the last of the cases closed (or the timeout), and how many did. Listens on the
+    bus: polling the SLA's database would add the bench's own load to the pipeline's."""
     deadline = time.monotonic() + timeout
-    while (closed := sla_db.timeline.count_documents(
-            {"type": "case_closed", "case_no": {"$in": case_nos}})) < len(case_nos):
-        if time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    closed = 0
+    for c in case_nos:
+        try:
+            watcher.wait(c, "case_closed", max(0.0, deadline - time.monotonic()))
+            closed += 1
+        except TimeoutError:
+            pass
     return time.perf_counter(), closed
 
 
@@ -173,6 +178,32 @@ def db_commands(settings, processes) -> dict[tuple[str, str], float]:
     return out
 
 
+def stored_sizes(mongo, settings) -> list[tuple[str, int, float, int]]:
+    """(service.collection, documents, mean BSON bytes, indexes) of every service's database:
+    the embedded server decodes and re-encodes whole documents, so size is cost."""
+    import bson
+    out = []
+    for service in ("intake", "routing", "approval", "delivery", "sla"):
+        db = mongo[settings.database(service)]
+        for name in sorted(db.list_collection_names()):
+            docs = list(db[name].find().limit(200))
+            if docs:
+                mean = sum(len(bson.encode(d)) for d in docs) / len(docs)
+                out.append((f"{service}.{name}", db[name].estimated_document_count(), mean,
+                            len(list(db[name].list_indexes()))))
+    return out
+
+
+def db_profile_rows(path: Path) -> dict[tuple[str, str, str], tuple[int, float]]:
+    """The database's own account (bench/profiled_db.py): {(database, command, collection):
+    (commands, CPU seconds)} so far."""
+    import json
+    try:
+        return {(d, c, k): (n, cpu) for d, c, k, n, cpu in json.loads(path.read_text())}
+    except (OSError, ValueError):
+        return {}
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -186,7 +217,8 @@ def run(args) -> str:
                 and i.promised_limit > 0 and not cat.missing_delegations(i.code, datetime.now().date()))
     tmp = Path(tempfile.mkdtemp(prefix="hall-bench-"))
     port = free_port_base(1)
-    db = subprocess.Popen([str(Path(sys.executable).with_name("secantusd-py")), "--host", "127.0.0.1",
+    db_profile = tmp / "db-profile.json"
+    db = subprocess.Popen([sys.executable, "-m", "bench.profiled_db", str(db_profile), "--", "--host", "127.0.0.1",
                            "--port", str(port), "--storage-path", str(tmp / "db"), "--sync-on-commit"],
                           stdout=open(tmp / "db.log", "wb"), stderr=subprocess.STDOUT)
     wait_port("127.0.0.1", port, 30)
@@ -211,16 +243,22 @@ def run(args) -> str:
         pids["bench driver"] = os.getpid()
         cpu_before = cpu_seconds(pids)
         db_before = db_commands(h.settings, h.hall.procs)
+        time.sleep(1.2)
+        profile_before = db_profile_rows(db_profile)
         rec = Recorder()
         started = time.perf_counter()
         with ThreadPoolExecutor(args.in_flight) as pool:
             case_nos = [c for c in pool.map(lambda _: one_case(h, clients, item, delivery_db, rec, watcher),
                                              range(args.cases)) if c]
-        ended, closed = wait_closed(sla_db, case_nos)
+        ended, closed = wait_closed(watcher, case_nos)
         sustained = closed / (ended - started)
         cpu_used = {k: v - cpu_before.get(k, 0) for k, v in cpu_seconds(pids).items()}
         db_used = {k: v - db_before.get(k, 0) for k, v in db_commands(h.settings, h.hall.procs).items()}
+        time.sleep(1.2)
+        profile_used = {k: (n - profile_before.get(k, (0, 0))[0], cpu - profile_before.get(k, (0, 0))[1])
+                        for k, (n, cpu) in db_profile_rows(db_profile).items()}
         steps = step_latencies(sla_db, case_nos)
+        sizes = stored_sizes(mongo, h.settings)
 
         print(f"phase 1: {closed} of {len(case_nos)} closed, {sustained:.1f} cases/s", flush=True)
         rec2 = Recorder()
@@ -232,7 +270,7 @@ def run(args) -> str:
                     time.sleep(delay)
                 futures.append(pool.submit(one_case, h, clients, item, delivery_db, rec2, watcher))
             offered = [c for f in futures if (c := f.result())]
-        _, closed2 = wait_closed(sla_db, offered)
+        _, closed2 = wait_closed(watcher, offered)
         achieved = closed2 / (time.perf_counter() - t0)
 
         lines += [f"## Pipeline: {record.machine()}", "",
@@ -257,6 +295,14 @@ def run(args) -> str:
         for (name, cmd), n in sorted(db_used.items(), key=lambda kv: -kv[1]):
             if n / args.cases >= 0.01:
                 lines.append(f"| {name}: {cmd} | {n / args.cases:.2f} |")
+        lines += ["", "| database's CPU by request: service, command, collection | per case | CPU ms per case | CPU ms per command |",
+                  "| --- | --- | --- | --- |"]
+        for (d, c, k), (n, cpu) in sorted(profile_used.items(), key=lambda kv: -kv[1][1]):
+            if cpu * 1000 / args.cases >= 0.05:
+                lines.append(f"| {d.rsplit('_', 1)[-1]} {c} {k} | {n / args.cases:.2f} | {cpu * 1000 / args.cases:.2f} | "
+                             f"{cpu * 1000 / max(n, 1):.2f} |")
+        lines += ["", "| collection | documents | mean bytes | indexes |", "| --- | --- | --- | --- |"]
+        lines += [f"| {n} | {c} | {b:.0f} | {i} |" for n, c, b, i in sizes]
         lines += ["", f"Phase 2: cases started at {args.rate}/s for {args.seconds}s; {len(offered)} completed "
                       f"and {closed2} closed ({achieved:.1f}/s including the drain); failed: {rec2.errors or 'none'}.", "",
                   "| gateway call (phase 2) | n | p50 ms | p99 ms |", "| --- | --- | --- | --- |"]
