@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 
-def _next_batch(q: queue.Queue, most: int) -> list:
-    """Wait for one item, then take whatever else is already queued, up to `most`."""
+def _next_batch(q: queue.Queue, most: int, linger: float = 0.0) -> list:
+    """Wait for one item, then take whatever else is queued within `linger` seconds of it
+    (none: only what is already there), up to `most`."""
     batch = [q.get()]
+    until = time.monotonic() + linger
     while len(batch) < most:
         try:
-            batch.append(q.get_nowait())
+            left = until - time.monotonic()
+            batch.append(q.get(timeout=left) if left > 0 else q.get_nowait())
         except queue.Empty:
             break
     return batch
@@ -103,8 +107,8 @@ class Coalescer:
     """Runs `work(keys) -> {key: result}` once for all the keys concurrent callers submitted
     while the previous run was going; each caller waits for and gets its own key's result."""
 
-    def __init__(self, work, name: str, max_batch: int = 100):
-        self._work, self._max = work, max_batch
+    def __init__(self, work, name: str, max_batch: int = 100, linger: float = 0.0):
+        self._work, self._max, self._linger = work, max_batch, linger
         self._queue: queue.Queue = queue.Queue()
         threading.Thread(target=self._run, name=f"coalesce-{name}", daemon=True).start()
 
@@ -118,7 +122,7 @@ class Coalescer:
 
     def _run(self) -> None:
         while True:
-            batch = _next_batch(self._queue, self._max)
+            batch = _next_batch(self._queue, self._max, self._linger)
             try:
                 results = self._work([p.doc for p in batch])
                 for p in batch:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 
 
-def run(process: str, service_path: str, max_workers: int = 10) -> None:
+def run(process: str, service_path: str, max_workers: int | None = None) -> None:
     import eventlet
     eventlet.monkey_patch()
     from nameko import config
@@ -17,6 +18,9 @@ def run(process: str, service_path: str, max_workers: int = 10) -> None:
 
     from hall.runtime import process as proc
     s = proc.start(process)
+    # Many events in hand at once let the workers' writes be committed together
+    # (hall/infra/batch.py); workers are green threads, so each costs little.
+    max_workers = max_workers or int(os.environ.get("HALL_EVENT_WORKERS", "40"))
     config.update({"AMQP_URI": s.amqp_uri, "max_workers": max_workers,
                    "PREFETCH_COUNT": max_workers})
     module, cls = service_path.rsplit(":", 1)

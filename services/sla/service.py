@@ -42,6 +42,9 @@ def chiefs() -> dict:
 
 
 _refreshers: dict[int, Coalescer] = {}
+# A case's events come in bursts (decision_made with case_decided, result_issued with the
+# close); waiting this long gathers them, and other cases', into one rewrite of each record.
+REFRESH_LINGER = 0.02
 
 
 def refresher(store) -> Coalescer:
@@ -49,7 +52,8 @@ def refresher(store) -> Coalescer:
     if id(store) not in _refreshers:
         _refreshers[id(store)] = Coalescer(
             lambda case_nos: store.refresh_many(case_nos, calendar(), CONFIG.policy,
-                                                datetime.now(SHANGHAI).date()), "clock-refresh")
+                                                datetime.now(SHANGHAI).date()), "clock-refresh",
+            linger=REFRESH_LINGER)
     return _refreshers[id(store)]
 
 

@@ -91,7 +91,11 @@ class SupervisionStore:
         failed = set()
         if ops:
             try:
-                self.db.clocks.bulk_write(ops, ordered=False)
+                done = self.db.clocks.bulk_write(ops, ordered=False)
+                if done.inserted_count + done.matched_count == len(ops):
+                    # every insert went in and every replace matched its rev: all landed
+                    result.update({c: (old, rec) for c, old, rec in planned})
+                    return result
             except BulkWriteError as exc:
                 failed = {planned[e["index"]][0] for e in exc.details.get("writeErrors", [])}
             # a replace that matched nothing lost a race: check each planned write landed
