@@ -19,6 +19,7 @@ from pymongo.errors import BulkWriteError
 
 from hall.domain.errors import StepOutOfOrder
 from hall.domain.events import EVENT_SOURCES
+from hall.infra.mongo import ids_present
 
 log = logging.getLogger(__name__)
 GRACE = timedelta(seconds=10)  # longer than any write takes to become visible
@@ -153,8 +154,7 @@ class Outbox:
         recent = self._forget_old_recent()
         unknown = [e for e in stored if e["id"] not in recent]
         if unknown:
-            done = {d["_id"] for d in self._db.published.find(
-                {"_id": {"$in": [e["id"] for e in unknown]}}, {"_id": 1})}
+            done = ids_present(self._db.published, [e["id"] for e in unknown])
             missing = [e for e in unknown if e["id"] not in done]
             if missing:
                 log.warning("outbox sweep republishing %d event(s)", len(missing))

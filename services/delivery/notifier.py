@@ -8,6 +8,7 @@ from prometheus_client import Counter
 from pymongo.errors import DuplicateKeyError
 
 from hall.domain.notification import Notice, Notifier
+from hall.infra.mongo import ids_present
 
 NOTICES = Counter("hall_notices_recorded_total", "Text messages recorded for applicants", ["kind"])
 
@@ -28,7 +29,7 @@ class RecordingNotifier(Notifier):
 
     def sent(self, ids: list[str]) -> set[str]:
         """Which of these notices were already recorded."""
-        return {d["_id"] for d in self.messages.find({"_id": {"$in": ids}}, {"_id": 1})}
+        return ids_present(self.messages, ids)
 
     def of_case(self, case_no: str) -> list[dict]:
         return list(self.messages.find({"case_no": case_no}).sort("at", 1))

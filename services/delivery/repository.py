@@ -22,8 +22,10 @@ class DeliveryRepository:
     def __init__(self, db, outbox, notifier: Notifier | None = None):
         self.db, self.outbox = db, outbox
         self.notifier = notifier or RecordingNotifier(db)
-        db.issuances.create_index("status")
+        # queries by status alone use this index's prefix; every index costs each write
         db.issuances.create_index([("status", ASCENDING), ("remind_from", ASCENDING)])
+        if "status_1" in db.issuances.index_information():  # made by earlier versions
+            db.issuances.drop_index("status_1")
         db.issuances.create_index([("pickup_site", ASCENDING), ("status", ASCENDING)])
         db.refusals.create_index([("case_no", ASCENDING), ("at", ASCENDING)])
 

@@ -47,7 +47,7 @@ class IntakeServicer(internal_pb2_grpc.IntakeServicer):
         acceptance.check_item(item, cat.site(site), now.date(),
                               item and cat.missing_delegations(item.code, now.date()))
         paper = [dict(m) for m in app.materials if m["form"] != "electronic"]
-        record, replayed = self.maker.create(app, item, cat, site, actor, now, paper)
+        record, replayed = self.maker.create(app, item, cat, site, actor, now, paper, key_checked=True)
         return self._response(record, replayed=replayed)
 
     @grpcutil.unary("intake")

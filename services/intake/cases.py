@@ -17,11 +17,15 @@ class CaseMaker:
         return documents.number(kind, site, day, self.sequences.next(f"{site}-DOC", day))
 
     def create(self, app, item, cat, site: str, actor, now: datetime, paper: list[dict],
-               accepted_on: date | None = None, extra: dict | None = None) -> tuple[dict, bool]:
-        """Store the case once per idempotency key: (record, replayed)."""
-        existing = self.repo.by_idempotency_key(f"{site}/{app.idempotency_key}")
-        if existing:
-            return existing, True
+               accepted_on: date | None = None, extra: dict | None = None,
+               key_checked: bool = False) -> tuple[dict, bool]:
+        """Store the case once per idempotency key: (record, replayed). `key_checked`: the
+        caller has just looked the key up itself (a replay is still caught by the unique
+        index on insert; the read saved is one of the few on the window's path)."""
+        if not key_checked:
+            existing = self.repo.by_idempotency_key(f"{site}/{app.idempotency_key}")
+            if existing:
+                return existing, True
         case_no = format_case_no(site, now.date(), self.sequences.next(site, now.date()))
         record, event = acceptance.accept(app, item, cat.version, site, case_no, actor, now,
                                           self.calendar, accepted_on, extra)

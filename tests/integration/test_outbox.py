@@ -84,3 +84,13 @@ def test_the_sweep_republishes_only_what_no_relay_published_and_skips_its_own_wi
     Outbox(db, publisher, ("things",)).sweep(in_flight=timedelta(0))
     assert _received(conn, queue) == []
     publisher.close()
+
+
+def test_which_ids_are_stored_is_answered_right_across_chunks(mongo_uri):
+    from hall.infra.mongo import ids_present
+    coll = pymongo.MongoClient(mongo_uri, retryWrites=False)[f"t{uuid.uuid4().hex[:8]}_ids"].marks
+    stored = [uuid.uuid4().hex for _ in range(130)]
+    coll.insert_many([{"_id": i} for i in stored])
+    asked = stored[::2] + [uuid.uuid4().hex for _ in range(70)]
+    assert ids_present(coll, asked, chunk=50) == set(stored[::2])
+    assert ids_present(coll, []) == set()
