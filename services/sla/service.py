@@ -47,13 +47,21 @@ _refreshers: dict[int, Coalescer] = {}
 REFRESH_LINGER = 0.02
 
 
+def refresh_and_observe(store, case_nos: list[str]) -> dict:
+    """Refresh the records of `case_nos` together; a case decided by this refresh feeds the
+    working-days histogram here, once, however many of its events shared the refresh."""
+    results = store.refresh_many(case_nos, calendar(), CONFIG.policy, datetime.now(SHANGHAI).date())
+    for before, after in results.values():
+        if after and after.get("decided_on") and not (before and before.get("decided_on")):
+            metrics.DAYS_TO_DECISION.labels(after["lead"], after["site"]).observe(after["working_days"])
+    return results
+
+
 def refresher(store) -> Coalescer:
     """One coalescer per repository (per worker process)."""
     if id(store) not in _refreshers:
-        _refreshers[id(store)] = Coalescer(
-            lambda case_nos: store.refresh_many(case_nos, calendar(), CONFIG.policy,
-                                                datetime.now(SHANGHAI).date()), "clock-refresh",
-            linger=REFRESH_LINGER)
+        _refreshers[id(store)] = Coalescer(lambda case_nos: refresh_and_observe(store, case_nos),
+                                           "clock-refresh", linger=REFRESH_LINGER)
     return _refreshers[id(store)]
 
 
@@ -66,9 +74,7 @@ class SlaService:
         """Record an event once and bring its case's clock record up to date (refreshes of
         cases handled at the same time go to the database together)."""
         self.store.record(event, event.source)
-        before, after = refresher(self.store).submit(event.case_no)
-        if after and after.get("decided_on") and not (before and before.get("decided_on")):
-            metrics.DAYS_TO_DECISION.labels(after["lead"], after["site"]).observe(after["working_days"])
+        refresher(self.store).submit(event.case_no)
 
     @case_event_handler("intake", "case_accepted")
     def on_accepted(self, event):
