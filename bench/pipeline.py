@@ -180,7 +180,7 @@ def db_commands(settings, processes) -> dict[tuple[str, str], float]:
 
 def stored_sizes(mongo, settings) -> list[tuple[str, int, float, int]]:
     """(service.collection, documents, mean BSON bytes, indexes) of every service's database:
-    the embedded server decodes and re-encodes whole documents, so size is cost."""
+    what a case leaves behind, and the indexes every write to it maintains."""
     import bson
     out = []
     for service in ("intake", "routing", "approval", "delivery", "sla"):
@@ -243,7 +243,7 @@ def run(args) -> str:
         pids["bench driver"] = os.getpid()
         cpu_before = cpu_seconds(pids)
         db_before = db_commands(h.settings, h.hall.procs)
-        time.sleep(1.2)
+        time.sleep(1.2)  # the profiled database writes its account every second
         profile_before = db_profile_rows(db_profile)
         rec = Recorder()
         started = time.perf_counter()
