@@ -1,10 +1,12 @@
-"""Small helpers the integration tests share: metrics scraping and raw bus access."""
+"""Small helpers the integration tests share: metrics scraping, raw bus access and a log of
+the database commands a piece of code makes."""
 from __future__ import annotations
 
 import re
 import urllib.request
 
 from kombu import Connection
+from pymongo import monitoring
 
 from hall.infra.bus import DEAD_LETTER_QUEUE, event_exchange
 
@@ -46,3 +48,20 @@ def dead_letters(settings) -> list[tuple[dict, object]]:
 def queue_depth(settings, name: str) -> int:
     with Connection(settings.amqp_uri) as conn:
         return conn.default_channel.queue_declare(name, passive=True).message_count
+
+
+class CommandLog(monitoring.CommandListener):
+    """A pymongo command listener keeping (command, collection) of every command started, so
+    a test can say which requests a piece of code made."""
+
+    def __init__(self):
+        self.seen: list[tuple[str, str]] = []
+
+    def started(self, event):
+        self.seen.append((event.command_name, str(event.command.get(event.command_name))))
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass

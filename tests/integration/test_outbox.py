@@ -8,26 +8,11 @@ from datetime import timedelta
 import pymongo
 import pytest
 from kombu import Connection, Queue
-from pymongo import monitoring
 
 from hall.infra.bus import Publisher, event_exchange
 from hall.infra.outbox import Outbox, stamp
 from hall.runtime import rabbit
-
-
-class _Finds(monitoring.CommandListener):
-    def __init__(self):
-        self.on: list[str] = []
-
-    def started(self, event):
-        if event.command_name == "find":
-            self.on.append(event.command["find"])
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
+from tests.integration.helpers import CommandLog
 
 
 def _event(case_no: str) -> dict:
@@ -58,23 +43,23 @@ def _received(conn, queue) -> list[str]:
 
 def test_the_sweep_republishes_only_what_no_relay_published_and_skips_its_own_without_a_lookup(mongo_uri, bus):
     uri, conn, queue = bus
-    finds = _Finds()
-    db = pymongo.MongoClient(mongo_uri, retryWrites=False, event_listeners=[finds])[f"t{uuid.uuid4().hex[:8]}_outbox"]
+    log = CommandLog()
+    db = pymongo.MongoClient(mongo_uri, retryWrites=False, event_listeners=[log])[f"t{uuid.uuid4().hex[:8]}_outbox"]
     publisher = Publisher(uri)
     outbox = Outbox(db, publisher, ("things",))
     ours, orphan = _event("LX00-20261125-00001"), _event("LX00-20261125-00002")
     db.things.insert_one(stamp({"_id": "a", "out": [ours]}))
     outbox._publish([ours])  # what the relay does right after the write
 
-    finds.on.clear()
+    log.seen.clear()
     assert outbox.sweep(in_flight=timedelta(0)) == 1
-    assert "published" not in finds.on  # its own relay published it: nothing to look up
+    assert ("find", "published") not in log.seen  # its own relay published it: nothing to look up
     assert _received(conn, queue) == [ours["id"]]
 
     db.things.insert_one(stamp({"_id": "b", "out": [orphan]}))  # written, then the writer died
     db.outbox_checkpoint.delete_many({})
     assert outbox.sweep(in_flight=timedelta(0)) == 2
-    assert finds.on.count("published") == 1  # one lookup, for the orphan alone
+    assert log.seen.count(("find", "published")) == 1  # one lookup, for the orphan alone
     assert _received(conn, queue) == [orphan["id"]]  # published once, and only it
 
     # a second relay (another replica, or this service after a restart) knows neither event

@@ -7,25 +7,11 @@ from datetime import date
 
 import pymongo
 import pytest
-from pymongo import monitoring
 
 from hall.domain.case_clock import Policy
 from hall.domain.workdays import WorkCalendar
 from services.sla.repository import SlaRepository
-
-
-class _Commands(monitoring.CommandListener):
-    def __init__(self):
-        self.seen: list[tuple[str, str]] = []
-
-    def started(self, event):
-        self.seen.append((event.command_name, str(event.command.get(event.command_name))))
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
+from tests.integration.helpers import CommandLog
 
 
 def _accepted(case_no: str) -> dict:
@@ -66,7 +52,7 @@ class _Db:
 
 @pytest.fixture
 def repo_and_commands(mongo_uri):
-    commands = _Commands()
+    commands = CommandLog()
     db = pymongo.MongoClient(mongo_uri, retryWrites=False, event_listeners=[commands])[f"t{uuid.uuid4().hex[:8]}_sla"]
     return SlaRepository(db, outbox=None), commands
 
