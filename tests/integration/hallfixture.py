@@ -75,3 +75,13 @@ def eventually(fn, what: str, timeout: float = 30.0, every: float = 0.1):
                 return last
         time.sleep(every)
     raise AssertionError(f"timed out waiting for {what}; last result: {last!r}")
+
+
+def on_worklists(hall: TestHall, case_no: str, departments) -> None:
+    """Wait until a routed case is on each department's worklist. GetCase says "routed" once
+    the SLA service has heard case_routed; the worklists are approval's, which hears it on
+    its own queue, so a reviewer acting the moment GetCase says "routed" can be early."""
+    for dept in departments:
+        reviewer = hall.client("reviewer", department=dept)
+        eventually(lambda: case_no in [e.case_no for e in reviewer.worklist(limit=500)],
+                   f"case {case_no} on {dept}'s worklist")

@@ -7,7 +7,7 @@ import grpc
 import pytest
 
 from hall.tools.sample import company, person
-from tests.integration.hallfixture import eventually
+from tests.integration.hallfixture import eventually, on_worklists
 
 
 def pickup_code(hall, case_no):
@@ -20,6 +20,7 @@ def run_case(hall, item, applicant, outcome="approve", **kw):
     clerk = hall.client("clerk")
     accepted = clerk.accept(item.code, applicant, **kw)
     eventually(lambda: clerk.case(accepted.case_no).status == "routed", "routing")
+    on_worklists(hall, accepted.case_no, item.departments)
     for dept in item.departments:
         hall.client("reviewer", department=dept).decide(
             accepted.case_no, outcome, **({"reason": "材料不符合法定条件", "legal_basis": "《行政许可法》第三十八条"}
@@ -56,6 +57,7 @@ def test_a_joint_item_waits_for_every_department_and_one_rejection_rejects_the_w
     clerk = hall.client("clerk")
     accepted = clerk.accept(item.code, applicant)
     eventually(lambda: clerk.case(accepted.case_no).status == "routed", "routing")
+    on_worklists(hall, accepted.case_no, item.departments)
     first, *rest = item.departments
     r = hall.client("reviewer", department=first).decide(accepted.case_no, "approve")
     assert not r.case_decided

@@ -13,7 +13,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from hall.client import GatewayClient
 from hall.domain.identity import Actor
 from hall.tools.sample import person
-from tests.integration.hallfixture import eventually
+from tests.integration.hallfixture import eventually, on_worklists
 from tests.integration.helpers import metric
 
 
@@ -28,6 +28,7 @@ def routed_case(hall, items):
     clerk = hall.client("clerk")
     accepted = clerk.accept(items["single"].code, person())
     eventually(lambda: clerk.case(accepted.case_no).status == "routed", "routing")
+    on_worklists(hall, accepted.case_no, items["single"].departments)
     return accepted.case_no
 
 

@@ -13,7 +13,7 @@ from hall.domain.clock import issuance_clock
 from hall.domain.workdays import WorkCalendar
 from hall.tools.sample import person, resident_id
 from hall.v1 import issuance_pb2 as pb, issuance_pb2_grpc
-from tests.integration.hallfixture import eventually
+from tests.integration.hallfixture import eventually, on_worklists
 
 SIGNATURE = b"\x89PNG signature pad capture"
 
@@ -41,6 +41,7 @@ def decided_case(hall, item, applicant, site="LX00", **accept):
     clerk = hall.client("clerk", site=site)
     case_no = clerk.accept(item.code, applicant, site=site, **accept).case_no
     eventually(lambda: clerk.case(case_no).status == "routed", "routing")
+    on_worklists(hall, case_no, item.departments)
     for dept in item.departments:
         hall.client("reviewer", department=dept).decide(case_no, "approve")
     return case_no
