@@ -6,18 +6,32 @@ import uuid
 import grpc
 
 from hall.domain.identity import Actor
-from hall.infra import tokens
-from hall.v1 import common_pb2, gateway_pb2, gateway_pb2_grpc
+from hall.v1 import common_pb2, gateway_pb2, gateway_pb2_grpc, staff_pb2, staff_pb2_grpc
+
+
+def sign_in(channel: grpc.Channel, staff_id: str, password: str, totp_code: str = "",
+            role: str = "") -> staff_pb2.SignInResponse:
+    """Sign in at the gateway (hall.v1.Staff/SignIn): the access token for this shift."""
+    return staff_pb2_grpc.StaffStub(channel).SignIn(staff_pb2.SignInRequest(
+        staff_id=staff_id, password=password, totp_code=totp_code, role=role), timeout=10)
 
 
 class GatewayClient:
-    """Calls the gateway as one member of staff."""
+    """Calls the gateway as one signed-in member of staff."""
 
-    def __init__(self, address: str, actor: Actor, secret: str, channel: grpc.Channel | None = None):
+    def __init__(self, address: str, token: str, actor: Actor, channel: grpc.Channel | None = None):
         self.channel = channel or grpc.insecure_channel(address)
         self.stub = gateway_pb2_grpc.HallGatewayStub(self.channel)
-        self.actor = actor
-        self.metadata = (("authorization", f"Bearer {tokens.issue(actor, secret)}"),)
+        self.actor, self.token = actor, token
+        self.metadata = (("authorization", f"Bearer {token}"),)
+
+    @classmethod
+    def signed_in(cls, address: str, staff_id: str, password: str, totp_code: str = "", role: str = "",
+                  channel: grpc.Channel | None = None) -> "GatewayClient":
+        channel = channel or grpc.insecure_channel(address)
+        reply = sign_in(channel, staff_id, password, totp_code, role)
+        m = reply.member
+        return cls(address, reply.access_token, Actor(m.staff_id, reply.role, m.site, m.department), channel)
 
     def accept(self, item_code: str, applicant: dict, materials=(), delivery="pickup", address="",
                key: str | None = None, site: str = "") -> gateway_pb2.AcceptApplicationResponse:

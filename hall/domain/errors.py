@@ -28,3 +28,7 @@ class AlreadyDone(StepOutOfOrder):
 class Refused(DomainError):
     """不予受理: the hall may not accept this application here (classified item, not this
     site's competence, no delegation); FAILED_PRECONDITION with the reason."""
+
+
+class Unauthenticated(DomainError):
+    """No valid sign-in: no token, a wrong password, a locked account (UNAUTHENTICATED)."""

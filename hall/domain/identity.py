@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, asdict
 
-from .errors import InvalidArgument, PermissionDenied
+from .errors import InvalidArgument, NotFound, PermissionDenied
 
 ROLES = ("clerk", "reviewer", "chief", "issuer", "supervisor", "admin", "system")
 SYSTEM = None  # set below
@@ -48,12 +48,21 @@ def may_accept(actor: Actor, site: str) -> None:
         raise PermissionDenied(f"you are signed in at site {actor.site}, not {site}")
 
 
-def may_see_case(actor: Actor, departments: list[str]) -> None:
-    """Front desk, issuance and supervision see every case; a department sees only its own."""
+def no_such_case(case_no: str) -> str:
+    """The one answer for a case that does not exist — and for one the caller may not see,
+    so that nobody outside a case's departments can tell the two apart."""
+    return f"no case numbered {case_no[:40]!r}"
+
+
+def may_see_case(actor: Actor, departments: list[str], case_no: str = "") -> None:
+    """Front desk, issuance and supervision see every case; a department sees only its own
+    (another department's case is answered as missing when the case number is given)."""
     if actor.role in ("reviewer", "chief"):
         if actor.department not in departments:
+            if case_no:
+                raise NotFound(no_such_case(case_no))
             raise PermissionDenied(f"this case is not routed to your department {actor.department}")
-    elif actor.role not in ("clerk", "issuer", "supervisor", "admin"):
+    elif actor.role not in ("clerk", "issuer", "supervisor", "admin", "system"):
         raise PermissionDenied(f"role {actor.role} may not read cases")
 
 
@@ -63,6 +72,23 @@ def may_act_for(actor: Actor, department: str, action: str) -> None:
     if actor.department != department:
         raise PermissionDenied(
             f"you belong to department {actor.department} and may not act for {department}")
+
+
+def own_site_unless_office(actor: Actor, site: str, what: str) -> str:
+    """The site whose `what` the caller may read: their own, or any for the supervision office."""
+    if site and site != actor.site and actor.role not in ("supervisor", "admin"):
+        raise PermissionDenied(f"you may read {what} of your own site {actor.site} only")
+    return site or actor.site
+
+
+def statistics_key(actor: Actor, group_by: str, key: str) -> str:
+    """监督考核: the supervision office sees every figure; a chief only their department's."""
+    if actor.role == "chief":
+        if group_by != "department" or key not in ("", actor.department):
+            raise PermissionDenied("a chief representative sees the figures of their own department only")
+        return actor.department
+    require_role(actor, "supervisor", "admin", action="reading the assessment figures")
+    return key
 
 
 def worklist_department(actor: Actor, requested: str) -> str:
@@ -76,3 +102,114 @@ def worklist_department(actor: Actor, requested: str) -> str:
     if not department:
         raise InvalidArgument("name the department whose worklist to read")
     return department
+
+
+# ---- Method gates: which roles may call each public method at all (the gateway and the
+# service that owns the method both apply this table; finer rules — site, department, the
+# case itself — are the functions above, called by the owner).
+STAFF = ("clerk", "reviewer", "chief", "issuer", "supervisor", "admin")
+CASE_READERS = ("clerk", "reviewer", "chief", "issuer", "supervisor", "admin")
+OFFICE = ("supervisor", "admin")
+DEPARTMENT = ("reviewer", "chief")
+ISSUANCE_READERS = ("issuer", "clerk", "supervisor", "admin")
+PUBLIC = "public"  # needs no sign-in: signing in, and checking a document one holds
+
+_REVIEW_STEPS = ("Claim", "Release", "Assign", "Decide", "SignOff", "RequestSupplement",
+                 "StartProcedure", "EndProcedure", "RequestExtension", "DecideExtension",
+                 "SetJointMode", "ExtendJoint", "Revoke")
+_CATALOGUE_READS = ("GetCatalogueVersion", "GetCatalogueSnapshot", "ListCatalogueVersions",
+                    "GetCatalogueItem", "ListCatalogueItems", "ListSites", "ListDepartments",
+                    "ListWindows", "ListDelegations", "GetHandbook")
+
+METHOD_ROLES: dict[str, tuple[str, ...] | str] = {
+    "hall.v1.HallGateway/AcceptApplication": ("clerk",),
+    "hall.v1.HallGateway/GetCase": CASE_READERS,
+    "hall.v1.HallGateway/ListWorklist": (*DEPARTMENT, *OFFICE),
+    "hall.v1.HallGateway/RecordDecision": DEPARTMENT,
+    "hall.v1.HallGateway/RecordPickup": ("issuer",),
+
+    **{f"hall.v1.HallCatalogue/{m}": (*STAFF, "system") for m in _CATALOGUE_READS},
+    "hall.v1.HallCatalogue/ReloadCatalogue": ("admin",),
+
+    "hall.v1.BackOffice/Worklist": (*DEPARTMENT, *OFFICE),
+    "hall.v1.BackOffice/GetReview": CASE_READERS,
+    **{f"hall.v1.BackOffice/{m}": DEPARTMENT for m in _REVIEW_STEPS},
+    "hall.v1.BackOffice/ListHeld": OFFICE,
+    "hall.v1.BackOffice/DispatchHeld": OFFICE,
+    "hall.v1.BackOffice/VerifyDecision": PUBLIC,
+    "hall.v1.BackOffice/FindLicences": (*STAFF, "system"),
+    "hall.v1.BackOffice/VerifyLicence": PUBLIC,
+
+    "hall.v1.FrontDesk/TakeTicket": ("clerk", "system"),
+    "hall.v1.FrontDesk/CallNext": ("clerk",),
+    "hall.v1.FrontDesk/RecallTicket": ("clerk",),
+    "hall.v1.FrontDesk/MarkNoShow": ("clerk",),
+    "hall.v1.FrontDesk/TransferTicket": ("clerk",),
+    "hall.v1.FrontDesk/FinishTicket": ("clerk",),
+    "hall.v1.FrontDesk/QueueStatus": ("clerk", *OFFICE, "system"),
+    "hall.v1.FrontDesk/Consult": ("clerk",),
+    "hall.v1.FrontDesk/GetConsultation": STAFF,
+    "hall.v1.FrontDesk/SubmitApplication": ("clerk",),
+    "hall.v1.FrontDesk/GetDocument": STAFF,
+    "hall.v1.FrontDesk/SubmitOnline": ("system", "clerk"),
+    "hall.v1.FrontDesk/ListPrereviews": ("clerk", *OFFICE),
+    "hall.v1.FrontDesk/PassPrereview": ("clerk",),
+    "hall.v1.FrontDesk/ReturnPrereview": ("clerk",),
+    "hall.v1.FrontDesk/ListHandovers": (*DEPARTMENT, "clerk", *OFFICE),
+    "hall.v1.FrontDesk/SignHandover": DEPARTMENT,
+    "hall.v1.FrontDesk/ListSupplements": ("clerk", *OFFICE),
+    "hall.v1.FrontDesk/SubmitSupplement": ("clerk",),
+
+    "hall.v1.Issuance/GetIssuance": ISSUANCE_READERS,
+    "hall.v1.Issuance/ListPickupQueue": ISSUANCE_READERS,
+    "hall.v1.Issuance/RecordProxy": ("issuer", "clerk"),
+    "hall.v1.Issuance/Collect": ("issuer",),
+    "hall.v1.Issuance/ChooseCourier": ("issuer", "clerk"),
+    "hall.v1.Issuance/ReceiveHandover": ("issuer",),
+
+    "hall.v1.Supervision/GetCaseClock": CASE_READERS,
+    "hall.v1.Supervision/ListCasesAtRisk": (*DEPARTMENT, *OFFICE),
+    "hall.v1.Supervision/ListNotices": (*DEPARTMENT, *OFFICE),
+    "hall.v1.Supervision/AcknowledgeNotice": ("chief", *OFFICE),
+    "hall.v1.Supervision/RateService": STAFF,
+    "hall.v1.Supervision/ListFollowUps": (*DEPARTMENT, *OFFICE),
+    "hall.v1.Supervision/ResolveFollowUp": ("chief", *OFFICE),
+    "hall.v1.Supervision/GetStatistics": ("chief", *OFFICE),
+    "hall.v1.Supervision/ExportStatistics": ("chief", *OFFICE),
+
+    "hall.v1.Staff/SignIn": PUBLIC,
+    **{f"hall.v1.Staff/{m}": STAFF for m in ("SignOut", "WhoAmI", "ChangePassword", "EnrolTotp",
+                                             "ConfirmTotp")},
+    **{f"hall.v1.Staff/{m}": ("admin",) for m in ("ListStaff", "GetStaff", "AddStaff", "UpdateStaff",
+                                                  "DeactivateStaff", "ReactivateStaff", "SetPassword",
+                                                  "UnlockStaff")},
+    "hall.v1.Staff/ListStaffChanges": OFFICE,
+    "hall.v1.Staff/ListRevocations": ("system",),
+}
+
+ACTIONS = {  # how a refusal names what was attempted, for the methods whose name says little
+    "AcceptApplication": "accepting an application", "SubmitApplication": "accepting an application",
+    "RecordDecision": "deciding", "RecordPickup": "issuing a result", "Collect": "issuing a result",
+    "ReloadCatalogue": "reloading the catalogue",
+}
+
+
+def _key(method: str) -> str:
+    return method.lstrip("/")
+
+
+def is_public(method: str) -> bool:
+    """Methods anyone may call without signing in."""
+    return METHOD_ROLES.get(_key(method)) == PUBLIC
+
+
+def may_call(actor: Actor, method: str) -> None:
+    """The method gate: refuse a caller whose role may never call `method` (unknown methods
+    are refused too, so a new method must be given its roles here)."""
+    roles = METHOD_ROLES.get(_key(method))
+    if roles is None:
+        raise PermissionDenied(f"{_key(method)} is not open to callers")
+    if roles == PUBLIC:
+        return
+    name = _key(method).rsplit("/", 1)[-1]
+    require_role(actor, *roles, action=ACTIONS.get(name, name))

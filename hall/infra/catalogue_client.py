@@ -24,9 +24,9 @@ TIMEOUT = 10.0
 
 
 class CatalogueClient:
-    def __init__(self, address: str, refresh_seconds: float = REFRESH_SECONDS):
+    def __init__(self, address: str, refresh_seconds: float = REFRESH_SECONDS, channel=None):
         self.address, self.refresh_seconds = address, refresh_seconds
-        self._stub = catalogue_pb2_grpc.CatalogueStub(grpcutil.channel(address))
+        self._stub = catalogue_pb2_grpc.HallCatalogueStub(channel or grpcutil.channel(address))
         self._versions: dict[str, Catalogue] = {}
         self._current: Catalogue | None = None
         self._lock = threading.Lock()
@@ -57,7 +57,7 @@ class CatalogueClient:
 
     def refresh(self) -> Catalogue:
         """Ask routing which version is in force and switch to it (fetching it if new)."""
-        version = self._stub.GetVersion(pb.GetCatalogueVersionRequest(), timeout=TIMEOUT).version
+        version = self._stub.GetCatalogueVersion(pb.GetCatalogueVersionRequest(), timeout=TIMEOUT).version
         cat = self.get(version)
         if cat is None:
             raise CatalogueError(f"snapshot {version}", "-", "routing-api does not have it any more")
@@ -72,7 +72,7 @@ class CatalogueClient:
         if version in self._versions:
             return self._versions[version]
         try:
-            reply = self._stub.GetSnapshot(pb.GetCatalogueSnapshotRequest(version=version), timeout=TIMEOUT)
+            reply = self._stub.GetCatalogueSnapshot(pb.GetCatalogueSnapshotRequest(version=version), timeout=TIMEOUT)
         except grpc.RpcError as exc:
             if exc.code() == grpc.StatusCode.NOT_FOUND:
                 return None

@@ -22,10 +22,8 @@ STATUS = {
     errors.StepOutOfOrder: grpc.StatusCode.FAILED_PRECONDITION,
     errors.Refused: grpc.StatusCode.FAILED_PRECONDITION,
     errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
+    errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
 }
-PASS_THROUGH = {grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND,
-                grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.PERMISSION_DENIED,
-                grpc.StatusCode.ALREADY_EXISTS, grpc.StatusCode.UNAUTHENTICATED}
 
 
 def status_for(exc: errors.DomainError) -> grpc.StatusCode:
@@ -46,8 +44,8 @@ def unary(service: str):
             except errors.DomainError as exc:
                 code = status_for(exc)
                 context.abort(code, str(exc))
-            except grpc.RpcError as exc:  # a downstream service's answer
-                code = exc.code() if exc.code() in PASS_THROUGH else grpc.StatusCode.UNAVAILABLE
+            except grpc.RpcError as exc:  # a downstream service's answer, passed on as it came
+                code = exc.code()
                 context.abort(code, exc.details() or "a hall service did not answer")
             except Exception:
                 if _aborted(context):  # context.abort() raised: the status is already set
@@ -69,9 +67,10 @@ def _aborted(context) -> bool:
 
 
 def make_server(port: int, add_servicers, service_names: list[str], workers: int = 16,
-                host: str = "0.0.0.0") -> tuple[grpc.Server, health.HealthServicer]:
-    """A started server with the standard health service and server reflection."""
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers),
+                host: str = "127.0.0.1", interceptors=()) -> tuple[grpc.Server, health.HealthServicer]:
+    """A started server with the standard health service and server reflection; every other
+    call passes `interceptors` (hall.infra.auth.ServerAuth: who is calling) first."""
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers), interceptors=list(interceptors),
                          options=[("grpc.max_receive_message_length", 4 * 1024 * 1024)])
     add_servicers(server)
     health_servicer = health.HealthServicer()

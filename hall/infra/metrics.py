@@ -21,7 +21,7 @@ DB_COMMANDS = Counter("hall_db_commands_total", "Database commands sent, by data
 CASES = Gauge("hall_cases", "Cases by status as this service sees them", ["service", "status"])
 
 
-def serve(port: int, host: str = "0.0.0.0") -> None:
+def serve(port: int, host: str = "127.0.0.1") -> None:
     start_http_server(port, addr=host)
 
 

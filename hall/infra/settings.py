@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("intake", "routing", "approval", "delivery", "sla")
+SERVICES = ("intake", "routing", "approval", "delivery", "sla", "staff")
 # offsets from HALL_PORT_BASE; each process gets a gRPC port (if it serves one) and a metrics port
 PORTS = {
     "gateway": (0, 1),
@@ -15,6 +15,7 @@ PORTS = {
     "approval-api": (30, 31), "approval-worker": (None, 33),
     "delivery-api": (40, 41), "delivery-worker": (None, 43), "carrier-sim": (None, 45),
     "sla-api": (50, 51), "sla-worker": (None, 53),
+    "staff-api": (60, 61),
 }
 
 
@@ -23,11 +24,13 @@ class Settings:
     amqp_uri: str
     mongo_uri: str
     db_prefix: str
-    token_secret: str
     port_base: int
     reference_dir: Path
     calendar_dir: Path | None
-    host: str = "127.0.0.1"
+    public_key_files: str = ""      # os.pathsep-separated PEM files: every key a token may be signed with
+    service_secret_file: str = ""   # this process's service-account secret (mode 0600)
+    host: str = "127.0.0.1"         # where the other processes are reached
+    bind: str = "127.0.0.1"         # where this process listens (HALL_BIND)
 
     def database(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"
@@ -57,10 +60,12 @@ def load() -> Settings:
         amqp_uri=env.get("HALL_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//"),
         mongo_uri=env.get("MONGO_URI") or env.get("HALL_MONGO_URI", "mongodb://127.0.0.1:27017/?retryWrites=false"),
         db_prefix=env.get("HALL_DB_PREFIX", "lixia"),
-        token_secret=env.get("HALL_TOKEN_SECRET", ""),
         port_base=int(env.get("HALL_PORT_BASE", "7100")),
         reference_dir=Path(env.get("HALL_REFERENCE_DIR", ROOT / "reference")),
         calendar_dir=Path(cal) if cal else None,
+        public_key_files=env.get("HALL_PUBLIC_KEYS", ""),
+        service_secret_file=env.get("HALL_SERVICE_SECRET_FILE", ""),
+        bind=env.get("HALL_BIND", "127.0.0.1"),
     )
 
 

@@ -1,8 +1,9 @@
 """What every service's gRPC half does around its servicers: its database and outbox relay at
-start; the server with health and reflection, the cases gauge, and a clean stop at the end."""
+start; who is calling (hall.infra.auth); the server with health and reflection, the cases
+gauge, and a clean stop at the end."""
 from __future__ import annotations
 
-from hall.infra import grpcutil
+from hall.infra import auth, grpcutil
 from hall.infra.bus import Publisher
 from hall.infra.metrics import refresh_periodically
 from hall.infra.mongo import connect
@@ -18,15 +19,25 @@ def open_store(s, service: str, collections: tuple[str, ...]):
     return db, outbox
 
 
-def serve(s, name: str, service: str, servicers: list, outbox: Outbox, count_by_status) -> None:
+def trust(s, service: str) -> auth.ProcessAuth:
+    """The process's verifier, own service token and revocation feed, started."""
+    return auth.ProcessAuth.for_service(s, service).start()
+
+
+def serve(s, name: str, service: str, servicers: list, outbox: Outbox | None, count_by_status,
+          trusted: auth.ProcessAuth) -> None:
     """Serve `servicers` — (add-function, servicer, full service name) — on the process's port
-    until SIGINT/SIGTERM, keeping the service's cases gauge fresh; then stop cleanly."""
+    until SIGINT/SIGTERM, every call checked by `trusted`'s interceptor, keeping the service's
+    cases gauge fresh; then stop cleanly."""
     def add(server):
         for add_to_server, servicer, _ in servicers:
             add_to_server(servicer, server)
 
-    server, _ = grpcutil.make_server(s.grpc_port(name), add, [full for *_, full in servicers])
-    refresh_periodically(service, count_by_status)
+    server, _ = grpcutil.make_server(s.grpc_port(name), add, [full for *_, full in servicers],
+                                     host=s.bind, interceptors=trusted.interceptors())
+    if count_by_status:
+        refresh_periodically(service, count_by_status)
     process.wait_for_signal()
     server.stop(grace=5).wait()
-    outbox.stop()
+    if outbox:
+        outbox.stop()

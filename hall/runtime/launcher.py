@@ -18,9 +18,11 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from hall.infra import settings as settings_mod
+from hall.runtime import secrets
 
 PROCESSES = {  # name -> module arguments
     "routing-api": ["services.routing", "api"],  # first: intake waits for its catalogue
+    "staff-api": ["services.staff"],  # next: every other process signs in there
     "intake-api": ["services.intake"],
     "intake-worker": ["services.intake", "worker"],
     "routing-worker": ["services.routing"],
@@ -33,6 +35,7 @@ PROCESSES = {  # name -> module arguments
     "sla-worker": ["services.sla"],
     "gateway": ["services.gateway"],
 }
+TRUST = ("routing-api", "staff-api")
 
 
 def wait_port(host: str, port: int, timeout: float) -> None:
@@ -66,12 +69,17 @@ def wait_healthy(address: str, timeout: float) -> None:
 class Hall:
     """A running hall: its processes, their environment and where they listen."""
 
-    def __init__(self, env: dict, log_dir: Path):
-        self.env = {**os.environ, **env, "HALL_LAUNCHED": "1"}
+    def __init__(self, env: dict, log_dir: Path, secrets_dir: Path):
+        self.secrets_dir = secrets_dir
+        self.env = {**os.environ, **env, "HALL_LAUNCHED": "1", **secrets.prepare(secrets_dir)}
         self.log_dir = log_dir
         self.procs: dict[str, subprocess.Popen] = {}
         self.db_proc: subprocess.Popen | None = None
         log_dir.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def admin_password_file(self) -> Path:
+        return self.secrets_dir / "admin-password"
 
     @property
     def settings(self) -> settings_mod.Settings:
@@ -100,8 +108,8 @@ class Hall:
 
     def start(self, name: str, extra_env: dict | None = None) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "ab")
-        proc = subprocess.Popen([sys.executable, "-m", *PROCESSES[name]],
-                                env={**self.env, **(extra_env or {})}, cwd=settings_mod.ROOT,
+        env = {**self.env, **secrets.process_env(self.secrets_dir, name), **(extra_env or {})}
+        proc = subprocess.Popen([sys.executable, "-m", *PROCESSES[name]], env=env, cwd=settings_mod.ROOT,
                                 stdout=log, stderr=subprocess.STDOUT)
         self.procs[name] = proc
         return proc
@@ -128,7 +136,9 @@ class Hall:
                     raise TimeoutError(f"{name} is not ready after {timeout}s") from None
 
     def start_all(self, names=None, timeout: float = 90) -> None:
-        names = list(names or PROCESSES)
+        """Start `names` (all by default) and wait until each is ready. The catalogue and the
+        staff service come first whatever is asked for: every other process needs them."""
+        names = list(dict.fromkeys([*TRUST, *(names or PROCESSES)]))
         s = self.settings
         taken = [f"{n}:{p}" for n in names for p in (s.metrics_port(n), *(
             [s.grpc_port(n)] if settings_mod.PORTS[n][0] is not None else [])) if in_use(s.host, p)]

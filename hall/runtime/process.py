@@ -24,7 +24,7 @@ def start(process: str) -> settings_mod.Settings:
     logging.basicConfig(level=logging.INFO,
                         format=f"%(asctime)s {process} %(levelname)s %(name)s: %(message)s")
     s = settings_mod.load()
-    metrics.serve(s.metrics_port(process))
+    metrics.serve(s.metrics_port(process), s.bind)
     logging.getLogger(process).info("metrics on :%d", s.metrics_port(process))
     return s
 

@@ -2,30 +2,28 @@
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from hall.catalogue import load_catalogue
 from hall.domain.workdays import WorkCalendar
 from hall.infra import settings as settings_mod
+from hall.infra.tokens import write_private
 from hall.runtime.launcher import Hall
 
 
 def main() -> None:
-    var = settings_mod.ROOT / "var"
+    var = Path(os.environ.get("HALL_VAR_DIR", settings_mod.ROOT / "var"))
     var.mkdir(exist_ok=True)
-    secret_file = var / "token_secret"
-    if not secret_file.exists():
-        secret_file.write_text(secrets.token_hex(32))
-    env = {"HALL_TOKEN_SECRET": os.environ.get("HALL_TOKEN_SECRET") or secret_file.read_text().strip()}
+    (var / "token_secret").unlink(missing_ok=True)  # the shared HS256 secret of earlier versions
     s = settings_mod.load()
     cat = load_catalogue(s.reference_dir)  # refuse to start on invalid reference data
     WorkCalendar.load(s.calendar_dir)
     print(f"reference data: catalogue {cat.version}, {len(cat.sites)} sites, "
           f"{len(cat.departments)} departments, {len(cat.items)} items")
-    hall = Hall(env, var / "log")
+    hall = Hall({}, var / "log", var / "secrets")
     try:
         if os.environ.get("MONGO_URI"):
             print("database: MONGO_URI")
@@ -33,12 +31,15 @@ def main() -> None:
             port = int(os.environ.get("HALL_DB_PORT", "27117"))
             print("database: embedded SecantusDB on", hall.start_database(str(var / "db"), port))
         hall.start_all()
-        keys = ("HALL_MONGO_URI", "MONGO_URI", "HALL_AMQP_URI", "HALL_PORT_BASE", "HALL_DB_PREFIX", "HALL_TOKEN_SECRET")
-        (var / "run.env").write_text("".join(f"{k}={hall.env[k]}\n" for k in keys if hall.env.get(k)))
+        keys = ("HALL_MONGO_URI", "MONGO_URI", "HALL_AMQP_URI", "HALL_PORT_BASE", "HALL_DB_PREFIX",
+                "HALL_SECRETS_DIR")
+        write_private(var / "run.env", "".join(f"{k}={hall.env[k]}\n" for k in keys if hall.env.get(k)).encode())
         print("the hall is running; logs in var/log/")
         for line in hall.endpoints():
             print("  " + line)
-        print("a clerk's token:  .venv/bin/python -m hall.infra.tokens clerk001 clerk LX00")
+        print(f"the administrator (staff id admin) signs in with the password in {hall.admin_password_file}"
+              " (mode 0600; change it after the first sign-in)")
+        print("sign in:  .venv/bin/python -m hall.tools.signin STAFF_ID   (prints a token for grpcurl)")
         print("Ctrl-C stops everything.")
         sys.stdout.flush()
         stop = threading.Event()

@@ -1,5 +1,5 @@
-"""Approval's gRPC API (approval-api): the pipeline's Decide/Worklist, the back office's review
-steps (ApprovalDesk) and the e-licence library (LicenceLibrary)."""
+"""Approval's gRPC API (approval-api): its part of hall.v1.HallGateway (ListWorklist,
+RecordDecision) and the back office (hall.v1.BackOffice, desk_api.py)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,28 +8,29 @@ from hall.domain import desk
 from hall.domain.clock import SHANGHAI
 from hall.domain.errors import InvalidArgument
 from hall.domain.workdays import WorkCalendar
-from hall.infra import convert, grpcutil
+from hall.domain import identity
+from hall.infra import auth, grpcutil
 from hall.runtime import api, process
-from hall.v1 import backoffice_pb2_grpc, common_pb2, gateway_pb2, internal_pb2_grpc, licences_pb2_grpc
+from hall.v1 import backoffice_pb2_grpc, common_pb2, gateway_pb2, gateway_pb2_grpc
 from services.approval import views
-from services.approval.desk_api import DeskServicer, LicenceServicer, limit_of
+from services.approval.desk_api import DeskServicer, limit_of
 from services.approval.repository import ApprovalRepository
 from services.approval.seals import Keyring
 
 
-class ApprovalServicer(internal_pb2_grpc.ApprovalServicer):
+class ApprovalServicer(gateway_pb2_grpc.HallGatewayServicer):
     """The pipeline's calls, kept: a decision without a prior claim claims the case for its
     reviewer; rejections by a reviewer wait for the chief representative's sign-off."""
 
-    def __init__(self, repo: ApprovalRepository, calendar, auth):
-        self.repo, self.calendar, self.auth = repo, calendar, auth
+    def __init__(self, repo: ApprovalRepository, calendar, authority):
+        self.repo, self.calendar, self.auth = repo, calendar, authority
 
     @grpcutil.unary("approval")
-    def Decide(self, request, context):
+    def RecordDecision(self, request, context):
         """Record one department's decision on a case routed to it."""
-        actor = convert.actor_from_pb(request.actor)
-        r = request.request
+        actor, r = auth.caller(), request
         department = r.department or actor.department
+        identity.may_act_for(actor, department, "deciding")
         now = datetime.now(SHANGHAI)
         review = self.repo.mutate(r.case_no, lambda rv: rv.act(actor, "decide", {
             "department": department, "outcome": r.outcome, "reason": r.reason,
@@ -39,10 +40,9 @@ class ApprovalServicer(internal_pb2_grpc.ApprovalServicer):
             decided_at=now.isoformat(), case_decided=bool(review.outcome))
 
     @grpcutil.unary("approval")
-    def Worklist(self, request, context):
+    def ListWorklist(self, request, context):
         """A department's cases, earliest deadline first."""
-        if not request.department:
-            raise InvalidArgument("department is required")
+        request.department = identity.worklist_department(auth.caller(), request.department)
         today = datetime.now(SHANGHAI).date()
         entries = []
         for doc in self.repo.worklist(request.department, limit_of(request.limit), request.include_decided):
@@ -56,15 +56,15 @@ class ApprovalServicer(internal_pb2_grpc.ApprovalServicer):
 
 def main() -> None:
     s = process.start("approval-api")
+    trusted = api.trust(s, "approval")
     db, outbox = api.open_store(s, "approval", ApprovalRepository.COLLECTIONS)
     calendar = WorkCalendar.load(s.calendar_dir)
     repo = ApprovalRepository(db, outbox, calendar)
     keyring = Keyring(db)
-    auth = views.authority(s.reference_dir, keyring)
+    authority = views.authority(s.reference_dir, keyring)
     api.serve(s, "approval-api", "approval", [
-        (internal_pb2_grpc.add_ApprovalServicer_to_server, ApprovalServicer(repo, calendar, auth), "hall.v1.Approval"),
-        (backoffice_pb2_grpc.add_ApprovalDeskServicer_to_server, DeskServicer(repo, calendar, auth, keyring),
-         "hall.v1.ApprovalDesk"),
-        (licences_pb2_grpc.add_LicenceLibraryServicer_to_server, LicenceServicer(repo, keyring),
-         "hall.v1.LicenceLibrary"),
-    ], outbox, repo.count_by_status)
+        (gateway_pb2_grpc.add_HallGatewayServicer_to_server, ApprovalServicer(repo, calendar, authority),
+         "hall.v1.HallGateway"),
+        (backoffice_pb2_grpc.add_BackOfficeServicer_to_server, DeskServicer(repo, calendar, authority, keyring),
+         "hall.v1.BackOffice"),
+    ], outbox, repo.count_by_status, trusted)

@@ -1,5 +1,6 @@
-"""approval-api's back-office services: review steps (ApprovalDesk) and the e-licence library
-(LicenceLibrary). The gateway has checked the caller's token and passes the Actor along."""
+"""hall.v1.BackOffice, served by approval-api: worklists, review steps, held cases, and the
+verification of decision documents and e-licences (电子证照库). The caller is the one the
+token names (hall.infra.auth); each call applies the policy module's rules itself."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,10 +8,11 @@ from datetime import datetime
 from hall.domain import desk, seal
 from hall.domain.errors import InvalidArgument, NotFound
 from hall.domain.events import new_event
-from hall.domain.identity import may_see_case, require_role
+from hall.domain import identity
+from hall.domain.joint import RPC_STEPS
 from hall.domain.clock import SHANGHAI
-from hall.infra import convert, grpcutil
-from hall.v1 import backoffice_pb2 as bo, backoffice_pb2_grpc, licences_pb2, licences_pb2_grpc
+from hall.infra import auth, grpcutil
+from hall.v1 import backoffice_pb2 as bo, backoffice_pb2_grpc, licences_pb2
 from services.approval import views
 
 def action_args(r: bo.ReviewActionRequest) -> dict:
@@ -29,30 +31,52 @@ def limit_of(n: int) -> int:
     return n
 
 
-class DeskServicer(backoffice_pb2_grpc.ApprovalDeskServicer):
-    def __init__(self, repo, calendar, auth, keyring):
-        self.repo, self.calendar, self.auth, self.keyring = repo, calendar, auth, keyring
+class LicenceLibrary:
+    """电子证照库: find a holder's licences, verify one by number (BackOffice's last two calls)."""
+
+    @grpcutil.unary("approval")
+    def FindLicences(self, request, context):
+        """A holder's licences (valid ones unless include_inactive), optionally of one type."""
+        if not request.holder_id.strip() or len(request.holder_id) > 40:
+            raise InvalidArgument("holder_id (ID number or unified social credit code) is required")
+        today = datetime.now(SHANGHAI).date()
+        found = [views.licence_view(d, self.keyring, today) for d in self.repo.licences(request.holder_id.strip())]
+        found = [lic for lic in found if (not request.licence_type or lic.licence_type == request.licence_type)
+                 and (request.include_inactive or lic.status == "valid")]
+        return licences_pb2.FindLicencesResponse(licences=found)
+
+    @grpcutil.unary("approval")
+    def VerifyLicence(self, request, context):
+        """Anyone: one licence with its seal checked: valid, expired, revoked or tampered."""
+        doc = self.repo.licence(request.licence_number.strip()) if request.licence_number.strip() else None
+        if doc is None:
+            raise NotFound(f"no e-licence numbered {request.licence_number!r} was issued here")
+        return views.licence_view(doc, self.keyring, datetime.now(SHANGHAI).date())
+
+
+class DeskServicer(LicenceLibrary, backoffice_pb2_grpc.BackOfficeServicer):
+    def __init__(self, repo, calendar, authority, keyring):
+        self.repo, self.calendar, self.auth, self.keyring = repo, calendar, authority, keyring
 
     def _today(self):
         return datetime.now(SHANGHAI).date()
 
-    @grpcutil.unary("approval")
-    def Act(self, request, context):
+    def act(self, action: str, request):
         """One review step, applied under optimistic concurrency (never two reviewers on one case)."""
-        actor = convert.actor_from_pb(request.actor)
-        if not request.request.case_no:
+        actor = auth.caller()
+        if not request.case_no:
             raise InvalidArgument("case_no is required")
-        args = action_args(request.request)
-        review = self.repo.mutate(request.request.case_no, lambda r: r.act(
-            actor, request.action, args, self.auth, datetime.now(SHANGHAI)))
+        identity.may_act_for(actor, request.department or actor.department, action.replace("_", " "))
+        args = action_args(request)
+        review = self.repo.mutate(request.case_no, lambda r: r.act(
+            actor, action, args, self.auth, datetime.now(SHANGHAI)))
         return views.review_view(review, self.calendar, self._today())
 
     @grpcutil.unary("approval")
     def Worklist(self, request, context):
         """A department's reviews, earliest deadline first, with working days left."""
-        actor, r = convert.actor_from_pb(request.actor), request.request
-        if not r.department:
-            raise InvalidArgument("department is required")
+        actor, r = auth.caller(), request
+        r.department = identity.worklist_department(actor, r.department)
         if r.queue and r.queue not in ("backoffice", "professional"):
             raise InvalidArgument("queue is backoffice or professional")
         docs = self.repo.worklist(r.department, limit_of(r.limit), r.include_decided, r.queue,
@@ -64,8 +88,10 @@ class DeskServicer(backoffice_pb2_grpc.ApprovalDeskServicer):
     @grpcutil.unary("approval")
     def GetReview(self, request, context):
         """A case's review, for its departments' staff, the front desk and supervision."""
+        if not request.case_no or len(request.case_no) > 40:
+            raise InvalidArgument("case_no is required")
         review = self.repo.get(request.case_no)
-        may_see_case(convert.actor_from_pb(request.actor), list(review.children))
+        identity.may_see_case(auth.caller(), list(review.children), request.case_no)
         return views.review_view(review, self.calendar, self._today())
 
     @grpcutil.unary("approval")
@@ -77,8 +103,7 @@ class DeskServicer(backoffice_pb2_grpc.ApprovalDeskServicer):
     @grpcutil.unary("approval")
     def DispatchHeld(self, request, context):
         """The supervision office sends a held case to the departments it names, once."""
-        actor, r = convert.actor_from_pb(request.actor), request.request
-        require_role(actor, "supervisor", "admin", action="sending a held case on")
+        actor, r = auth.caller(), request
         departments = list(dict.fromkeys(r.departments))
         unknown = [d for d in departments if d not in self.auth.chiefs]
         if not departments or unknown:
@@ -96,7 +121,9 @@ class DeskServicer(backoffice_pb2_grpc.ApprovalDeskServicer):
 
     @grpcutil.unary("approval")
     def VerifyDecision(self, request, context):
-        """Check a decision document by its verification code against its department's seal."""
+        """Anyone: check a decision document by its verification code against its department's seal."""
+        if not request.verification_code.strip():
+            raise InvalidArgument("verification_code is required")
         code = seal.normalise_code(request.verification_code)
         doc = self.repo.by_code(code) if len(code) == 19 else None
         if doc is None:
@@ -124,27 +151,14 @@ def sealed_records(review) -> list[dict]:
     return out
 
 
-class LicenceServicer(licences_pb2_grpc.LicenceLibraryServicer):
-    """电子证照库: find a holder's licences, verify one by number."""
-
-    def __init__(self, repo, keyring):
-        self.repo, self.keyring = repo, keyring
-
+def _step(name: str, action: str):
     @grpcutil.unary("approval")
-    def Find(self, request, context):
-        """A holder's licences (valid ones unless include_inactive), optionally of one type."""
-        if not request.holder_id.strip() or len(request.holder_id) > 40:
-            raise InvalidArgument("holder_id (ID number or unified social credit code) is required")
-        today = datetime.now(SHANGHAI).date()
-        found = [views.licence_view(d, self.keyring, today) for d in self.repo.licences(request.holder_id.strip())]
-        found = [lic for lic in found if (not request.licence_type or lic.licence_type == request.licence_type)
-                 and (request.include_inactive or lic.status == "valid")]
-        return licences_pb2.FindLicencesResponse(licences=found)
+    def step(self, request, context):
+        return self.act(action, request)
+    step.__name__ = step.__qualname__ = name
+    step.__doc__ = f"Review step {action} for the caller's department (see backoffice.proto)."
+    return step
 
-    @grpcutil.unary("approval")
-    def Verify(self, request, context):
-        """One licence with its seal checked: valid, expired, revoked or tampered."""
-        doc = self.repo.licence(request.licence_number.strip()) if request.licence_number.strip() else None
-        if doc is None:
-            raise NotFound(f"no e-licence numbered {request.licence_number!r} was issued here")
-        return views.licence_view(doc, self.keyring, datetime.now(SHANGHAI).date())
+
+for _name, _action in RPC_STEPS.items():
+    setattr(DeskServicer, _name, _step(_name, _action))

@@ -12,8 +12,9 @@ from hall.domain.clock import SHANGHAI
 from hall.domain.errors import DomainError, InvalidArgument
 from hall.domain.pickup import PAPER, add_proxy, collect
 from hall.domain.shipment import EmsCarrier
-from hall.infra import convert, grpcutil
-from hall.v1 import gateway_pb2, internal_pb2_grpc, issuance_pb2, issuance_pb2_grpc
+from hall.domain import identity
+from hall.infra import auth, grpcutil
+from hall.v1 import gateway_pb2, gateway_pb2_grpc, issuance_pb2, issuance_pb2_grpc
 from services.delivery import places, views
 from services.delivery.repository import DeliveryRepository
 
@@ -57,66 +58,67 @@ class Desk:
                           len(self.repo.notifier.sent([n["id"] for n in issuance.notices])) if issuance.notices else 0)
 
 
-class DeliveryServicer(internal_pb2_grpc.DeliveryServicer):
+class DeliveryServicer(gateway_pb2_grpc.HallGatewayServicer):
     """The pipeline's original pickup call (HallGateway.RecordPickup): a paper receipt."""
 
     def __init__(self, desk: Desk):
         self.desk = desk
 
     @grpcutil.unary("delivery")
-    def Pickup(self, request, context):
+    def RecordPickup(self, request, context):
         """Issue a result once, to the applicant holding the pickup code."""
-        r = request.request
-        got = self.desk.collect(convert.actor_from_pb(request.actor), issuance_pb2.CollectRequest(
+        r = request
+        got = self.desk.collect(auth.caller(), issuance_pb2.CollectRequest(
             case_no=r.case_no, pickup_code=r.pickup_code, id_number=r.id_number), PAPER)
         return gateway_pb2.RecordPickupResponse(case_no=r.case_no, issued_at=got.issued_at, status="issued")
 
 
-class DeskServicer(issuance_pb2_grpc.DeliveryDeskServicer):
+class DeskServicer(issuance_pb2_grpc.IssuanceServicer):
     def __init__(self, desk: Desk):
         self.desk = desk
 
     @grpcutil.unary("delivery")
-    def Get(self, request, context):
+    def GetIssuance(self, request, context):
         """Where a result is and everything done with it."""
-        return self.desk.view(self.desk.repo.get(request.request.case_no))
+        return self.desk.view(self.desk.repo.get(request.case_no))
 
     @grpcutil.unary("delivery")
-    def Queue(self, request, context):
+    def ListPickupQueue(self, request, context):
         """Results waiting at (or on their way to) a site, most urgent first."""
-        actor, r = convert.actor_from_pb(request.actor), request.request
+        actor, r = auth.caller(), request
+        site = identity.own_site_unless_office(actor, r.site, "the pickup queue")
         limit = r.limit or 50
         if not 0 < limit <= 500:
             raise InvalidArgument("limit must be between 1 and 500")
         return issuance_pb2.ListPickupQueueResponse(
-            entries=[self.desk.view(i) for i in self.desk.repo.queue(r.site or actor.site, limit)])
+            entries=[self.desk.view(i) for i in self.desk.repo.queue(site, limit)])
 
     @grpcutil.unary("delivery")
     def RecordProxy(self, request, context):
         """Record a proxy's authorization letter for a waiting result."""
-        actor, r = convert.actor_from_pb(request.actor), request.request
+        actor, r = auth.caller(), request
         return self.desk.change(actor, r.case_no, "record_proxy", lambda i, now: (
             add_proxy(i, actor, r.name, r.id_number, r.letter, r.valid_until, now), [])[1])
 
     @grpcutil.unary("delivery")
     def Collect(self, request, context):
         """Hand the result over at an issuance position against a signed receipt."""
-        r = request.request
+        r = request
         if len(r.signature) > MAX_SIGNATURE:
             raise InvalidArgument("the signature capture is larger than 1 MB")
         signature = hashlib.sha256(r.signature).hexdigest() if r.signature else ""
-        return self.desk.collect(convert.actor_from_pb(request.actor), r, signature)
+        return self.desk.collect(auth.caller(), r, signature)
 
     @grpcutil.unary("delivery")
     def ChooseCourier(self, request, context):
         """Send a waiting result by EMS to an address in the delivery area."""
-        actor, r = convert.actor_from_pb(request.actor), request.request
+        actor, r = auth.caller(), request
         return self.desk.change(actor, r.case_no, "choose_courier", lambda i, now: i.choose_courier(
             actor, self.desk.carrier, r.address, r.phone, now))
 
     @grpcutil.unary("delivery")
     def ReceiveHandover(self, request, context):
         """The street centre signs for a forwarded result; the applicant gets the pickup code."""
-        actor, r = convert.actor_from_pb(request.actor), request.request
+        actor, r = auth.caller(), request
         return self.desk.change(actor, r.case_no, "receive_handover",
                                 lambda i, now: i.receive_handover(actor, now))

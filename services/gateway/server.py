@@ -1,117 +1,59 @@
-"""The gateway: the one gRPC entrance for front ends. It checks the caller's signed token,
-enforces who may see and do what, and calls the services that own the data."""
+"""The gateway: the one gRPC entrance for front ends.
+
+It serves the same services as the hall's services do (one definition per capability,
+protos/), and forwards each call unchanged — the request's bytes and the caller's token — to
+the service that owns it. It checks the caller's token and the method's role gate itself
+(hall.infra.auth, hall.domain.identity) before forwarding, and the owner checks both again
+with the finer rules. It composes only where one answer needs two services (compose.py)."""
 from __future__ import annotations
 
 import grpc
 
-from hall.domain import identity
-from hall.domain.errors import InvalidArgument, StepOutOfOrder
-from hall.infra import convert, grpcutil
+from hall.infra import auth, grpcutil
 from hall.runtime import process
-from hall.v1 import catalogue_pb2_grpc, gateway_pb2, gateway_pb2_grpc, internal_pb2
-from hall.v1 import issuance_pb2_grpc
-from hall.v1 import backoffice_pb2_grpc, frontdesk_pb2_grpc, supervision_pb2_grpc
-from services.gateway.back_office import BackOfficeGateway
-from services.gateway.backends import TIMEOUT, Backends
-from services.gateway.catalogue import CatalogueGateway
-from services.gateway.issuance import IssuanceGateway
-from services.gateway.supervision import SupervisionGateway
-from services.gateway.front_desk import FrontDesk
+from hall.v1 import (backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2,
+                     staff_pb2, supervision_pb2)
+from services.gateway.compose import COMPOSED
+from services.gateway.forward import Forwarder
+
+# Each public service and the process that owns it. HallGateway's calls belong to several.
+PARTS = {
+    "hall.v1.FrontDesk": (frontdesk_pb2, "intake-api"),
+    "hall.v1.BackOffice": (backoffice_pb2, "approval-api"),
+    "hall.v1.Issuance": (issuance_pb2, "delivery-api"),
+    "hall.v1.Supervision": (supervision_pb2, "sla-api"),
+    "hall.v1.HallCatalogue": (catalogue_pb2, "routing-api"),
+    "hall.v1.Staff": (staff_pb2, "staff-api"),
+    "hall.v1.HallGateway": (gateway_pb2, None),
+}
+PIPELINE_OWNERS = {"AcceptApplication": "intake-api", "ListWorklist": "approval-api",
+                   "RecordDecision": "approval-api", "RecordPickup": "delivery-api"}
 
 
-class Gateway(gateway_pb2_grpc.HallGatewayServicer):
-    """The case pipeline's calls: accept, read, worklist, decide, pick up."""
-
-    def __init__(self, backends: Backends):
-        self.b = backends
-        self.intake, self.approval = backends.intake, backends.approval
-        self.delivery, self.tracking = backends.delivery, backends.tracking
-
-    def _actor(self, context) -> identity.Actor:
-        return self.b.caller(context)
-
-    @grpcutil.unary("gateway")
-    def AcceptApplication(self, request, context):
-        """受理 at the caller's site."""
-        actor = self._actor(context)
-        identity.may_accept(actor, request.site or actor.site)
-        return self.intake.Accept(internal_pb2.AcceptCommand(actor=convert.actor_to_pb(actor),
-                                                             request=request), timeout=TIMEOUT)
-
-    @grpcutil.unary("gateway")
-    def GetCase(self, request, context):
-        """A case with its history and clocks, if the caller may see it."""
-        actor = self._actor(context)
-        if not request.case_no or len(request.case_no) > 40:
-            raise InvalidArgument("case_no is required")
-        accepted = self.intake.GetCase(request, timeout=TIMEOUT)
-        try:
-            view = self.tracking.Track(request, timeout=TIMEOUT)
-        except grpc.RpcError as exc:
-            if exc.code() != grpc.StatusCode.NOT_FOUND:
-                raise
-            view = accepted  # the SLA service has not seen it yet: it was just accepted
-        identity.may_see_case(actor, list(view.departments) if view.status != "accepted"
-                              else list(accepted.departments))
-        view.applicant.CopyFrom(accepted.applicant)
-        return view
-
-    @grpcutil.unary("gateway")
-    def ListWorklist(self, request, context):
-        """A department's worklist: its own reviewers and chief, or the supervision office."""
-        actor = self._actor(context)
-        department = identity.worklist_department(actor, request.department)
-        request.department = department
-        return self.approval.Worklist(request, timeout=TIMEOUT)
-
-    @grpcutil.unary("gateway")
-    def RecordDecision(self, request, context):
-        actor = self._actor(context)
-        identity.may_act_for(actor, request.department or actor.department, "deciding")
-        return self._or_not_yet(request.case_no, "routed to a department", lambda: self.approval.Decide(
-            internal_pb2.DecideCommand(actor=convert.actor_to_pb(actor), request=request), timeout=TIMEOUT))
-
-    @grpcutil.unary("gateway")
-    def RecordPickup(self, request, context):
-        actor = self._actor(context)
-        identity.require_role(actor, "issuer", action="issuing a result")
-        return self._or_not_yet(request.case_no, "decided, so no result is ready", lambda: self.delivery.Pickup(
-            internal_pb2.PickupCommand(actor=convert.actor_to_pb(actor), request=request), timeout=TIMEOUT))
-
-    def _or_not_yet(self, case_no: str, step: str, call):
-        """A service that has not heard of a case: unknown case, or a step taken too early?"""
-        try:
-            return call()
-        except grpc.RpcError as exc:
-            if exc.code() != grpc.StatusCode.NOT_FOUND:
-                raise
-        self.intake.GetCase(gateway_pb2.GetCaseRequest(case_no=case_no), timeout=TIMEOUT)  # NOT_FOUND if unknown
-        raise StepOutOfOrder(f"case {case_no} is not yet {step}")
+def owner(service: str, method: str) -> str:
+    return PARTS[service][1] or PIPELINE_OWNERS[method]
 
 
-# Each part of the public API: (servicer class, function adding it to a server, service name).
-# Later parts (front desk, back office, issuance, supervision, catalogue) add a line here.
-PARTS = [
-    (Gateway, gateway_pb2_grpc.add_HallGatewayServicer_to_server, "hall.v1.HallGateway"),
-    (CatalogueGateway, catalogue_pb2_grpc.add_HallCatalogueServicer_to_server, "hall.v1.HallCatalogue"),
-    (BackOfficeGateway, backoffice_pb2_grpc.add_BackOfficeServicer_to_server, "hall.v1.BackOffice"),
-    (FrontDesk, frontdesk_pb2_grpc.add_FrontDeskServicer_to_server, "hall.v1.FrontDesk"),
-    (SupervisionGateway, supervision_pb2_grpc.add_SupervisionServicer_to_server, "hall.v1.Supervision"),
-    (IssuanceGateway, issuance_pb2_grpc.add_IssuanceServicer_to_server, "hall.v1.Issuance"),
-]
+def handlers(forwarder: Forwarder) -> list[grpc.GenericRpcHandler]:
+    """One generic handler per public service; every method forwards or composes."""
+    out = []
+    for service, (module, _) in PARTS.items():
+        desc = module.DESCRIPTOR.services_by_name[service.rsplit(".", 1)[1]]
+        methods = {}
+        for m in desc.methods:
+            full = f"/{service}/{m.name}"
+            compose = COMPOSED.get(full)
+            methods[m.name] = (compose(forwarder, m) if compose else
+                               forwarder.method(full, owner(service, m.name), m))
+        out.append(grpc.method_handlers_generic_handler(service, methods))
+    return out
 
 
 def main() -> None:
     s = process.start("gateway")
-    if not s.token_secret:
-        raise SystemExit("HALL_TOKEN_SECRET is not set; the gateway cannot check tokens")
-    backends = Backends(s)
-
-    def add_all(server):
-        for servicer, add, _ in PARTS:
-            add(servicer(backends), server)
-
-    server, _ = grpcutil.make_server(s.grpc_port("gateway"), add_all, [name for *_, name in PARTS],
-                                     workers=32)
+    trust = auth.ProcessAuth.for_service(s, "gateway").start()
+    forwarder = Forwarder(s, trust)
+    server, _ = grpcutil.make_server(s.grpc_port("gateway"), lambda srv: srv.add_generic_rpc_handlers(
+        handlers(forwarder)), list(PARTS), workers=32, host=s.bind, interceptors=trust.interceptors())
     process.wait_for_signal()
     server.stop(grace=5).wait()

@@ -1,4 +1,5 @@
-"""Intake (综合受理): the gRPC API the gateway calls to accept applications and read cases."""
+"""Intake (综合受理): its part of hall.v1.HallGateway (accept an application, the case as
+accepted) and the front desk (hall.v1.FrontDesk), served by intake-api."""
 from __future__ import annotations
 
 import os
@@ -8,11 +9,12 @@ from hall.catalogue import CatalogueStore
 from hall.domain import acceptance, identity
 from hall.domain.clock import SHANGHAI
 from hall.domain.errors import NotFound
+from hall.infra import auth
 from hall.domain.workdays import WorkCalendar
 from hall.infra import convert, grpcutil
 from hall.infra.catalogue_client import CatalogueClient
 from hall.runtime import api, process
-from hall.v1 import common_pb2, frontdesk_pb2_grpc, gateway_pb2, internal_pb2_grpc
+from hall.v1 import common_pb2, frontdesk_pb2_grpc, gateway_pb2, gateway_pb2_grpc
 from services.intake.cases import CaseMaker
 from services.intake.desk_store import DeskStore
 from services.intake.front_desk import FrontDeskServicer, load_caps
@@ -20,17 +22,16 @@ from services.intake.licences import LicenceLibrary
 from services.intake.repository import COLLECTIONS, IntakeRepository
 
 
-class IntakeServicer(internal_pb2_grpc.IntakeServicer):
+class IntakeServicer(gateway_pb2_grpc.HallGatewayServicer):
     def __init__(self, repo: IntakeRepository, maker: CaseMaker, catalogues: CatalogueStore, calendar):
         self.repo, self.maker, self.catalogues, self.calendar = repo, maker, catalogues, calendar
 
     @grpcutil.unary("intake")
-    def Accept(self, request, context):
+    def AcceptApplication(self, request, context):
         """Accept an application at the caller's site; a retried key returns the same case.
         The materials listed are recorded and their paper handed over; the formal review
         against the checklist, with its three results, is FrontDesk.SubmitApplication."""
-        actor = convert.actor_from_pb(request.actor)
-        r = request.request
+        actor, r = auth.caller(), request
         app = acceptance.Application(
             r.idempotency_key, r.item_code, convert.applicant_from_pb(r.applicant),
             tuple({"name": m.name, "form": m.form, "count": m.count} for m in r.materials),
@@ -55,7 +56,8 @@ class IntakeServicer(internal_pb2_grpc.IntakeServicer):
         """The case as accepted (the SLA service holds what happened since)."""
         rec = self.repo.get(request.case_no)
         if rec is None:
-            raise NotFound(f"no case numbered {request.case_no!r}")
+            raise NotFound(identity.no_such_case(request.case_no))
+        identity.may_see_case(auth.caller(), rec["item"]["departments"], request.case_no)
         return common_pb2.CaseView(
             case_no=rec["_id"], site=rec["site"], item_code=rec["item"]["code"],
             item_name=rec["item"]["name"], status="accepted",
@@ -75,20 +77,21 @@ class IntakeServicer(internal_pb2_grpc.IntakeServicer):
 
 def main() -> None:
     s = process.start("intake-api")
+    trusted = api.trust(s, "intake")
     db, outbox = api.open_store(s, "intake", COLLECTIONS)
     repo = IntakeRepository(db)
-    catalogues = CatalogueClient(s.address("routing-api"))  # routing owns the catalogue
+    catalogues = CatalogueClient(s.address("routing-api"), channel=trusted.channel(s.address("routing-api")))
     catalogues.load()
     calendar = WorkCalendar.load(s.calendar_dir)
     maker = CaseMaker(repo, outbox, calendar)
     servicer = IntakeServicer(repo, maker, catalogues, calendar)
     desk = FrontDeskServicer(repo, DeskStore(db), maker, catalogues, calendar,
-                             LicenceLibrary(s.address("approval-api")),
+                             LicenceLibrary(trusted.channel(s.address("approval-api"))),
                              load_caps(os.environ.get("HALL_QUEUE_CAPS")))
     api.serve(s, "intake-api", "intake", [
-        (internal_pb2_grpc.add_IntakeServicer_to_server, servicer, "hall.v1.Intake"),
-        (frontdesk_pb2_grpc.add_FrontDeskIntakeServicer_to_server, desk, "hall.v1.FrontDeskIntake"),
-    ], outbox, repo.count_by_status)
+        (gateway_pb2_grpc.add_HallGatewayServicer_to_server, servicer, "hall.v1.HallGateway"),
+        (frontdesk_pb2_grpc.add_FrontDeskServicer_to_server, desk, "hall.v1.FrontDesk"),
+    ], outbox, repo.count_by_status, trusted)
 
 
 if __name__ == "__main__":

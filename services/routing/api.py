@@ -9,11 +9,10 @@ from datetime import date, datetime
 from hall.catalogue import Catalogue, to_snapshot
 from hall.catalogue.handbook import render_sector
 from hall.domain.clock import SHANGHAI
-from hall.domain import identity
 from hall.domain.errors import InvalidArgument, NotFound
-from hall.infra import convert, grpcutil
+from hall.infra import auth, grpcutil
 from hall.infra.mongo import connect
-from hall.runtime import process
+from hall.runtime import api, process
 from hall.v1 import catalogue_pb2 as pb, catalogue_pb2_grpc
 from services.routing import catalogue_views as views
 from services.routing.catalogue_keeper import CatalogueKeeper
@@ -23,7 +22,7 @@ from services.routing.catalogue_repository import CatalogueRepository
 POLL_SECONDS = float(os.environ.get("HALL_CATALOGUE_POLL_SECONDS", "5"))
 
 
-class CatalogueServicer(catalogue_pb2_grpc.CatalogueServicer):
+class CatalogueServicer(catalogue_pb2_grpc.HallCatalogueServicer):
     def __init__(self, keeper: CatalogueKeeper, repo: CatalogueRepository):
         self.keeper, self.repo = keeper, repo
         self._meta: dict[str, dict] = {}  # a version's load record never changes once stored
@@ -34,7 +33,7 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServicer):
         return self.keeper.get(version) if version else self.keeper.current
 
     @grpcutil.unary("routing")
-    def GetVersion(self, request, context):
+    def GetCatalogueVersion(self, request, context):
         """The version in force; cheap enough to poll every few seconds."""
         cat = self.keeper.current
         if cat.version not in self._meta:
@@ -43,21 +42,21 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServicer):
         return views.version(self._meta[cat.version], cat.version)
 
     @grpcutil.unary("routing")
-    def ListVersions(self, request, context):
+    def ListCatalogueVersions(self, request, context):
         """Every version ever loaded, oldest first."""
         current = self.keeper.current.version
         return pb.ListCatalogueVersionsResponse(
             versions=[views.version(d, current) for d in self.repo.list_versions()])
 
     @grpcutil.unary("routing")
-    def GetSnapshot(self, request, context):
+    def GetCatalogueSnapshot(self, request, context):
         """A whole version as JSON, for services that rebuild the catalogue locally."""
         cat = self._cat(request.version)
         return pb.CatalogueSnapshot(version=cat.version,
                                     snapshot_json=json.dumps(to_snapshot(cat), ensure_ascii=False))
 
     @grpcutil.unary("routing")
-    def GetItem(self, request, context):
+    def GetCatalogueItem(self, request, context):
         """One item with its materials, fees, flags, procedures and limits."""
         cat = self._cat(request.version)
         item = cat.item(request.code)
@@ -66,7 +65,7 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServicer):
         return views.item(item, cat.version)
 
     @grpcutil.unary("routing")
-    def ListItems(self, request, context):
+    def ListCatalogueItems(self, request, context):
         """Items by sector, department, site or window; the filters combine."""
         cat = self._cat(request.version)
         items = sorted(cat.items.values(), key=lambda i: i.code)
@@ -141,11 +140,9 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServicer):
         return pb.Handbook(sector=request.sector, html=html, catalogue_version=cat.version)
 
     @grpcutil.unary("routing")
-    def Reload(self, request, context):
+    def ReloadCatalogue(self, request, context):
         """Re-read the reference files; invalid files are refused and the old version stays."""
-        actor = convert.actor_from_pb(request.actor)
-        identity.require_role(actor, "admin", "system", action="reloading the catalogue")
-        cat, previous, changed = self.keeper.reload(actor)
+        cat, previous, changed = self.keeper.reload(auth.caller())
         return pb.ReloadCatalogueResponse(version=cat.version, previous_version=previous or "",
                                           changed=changed)
 
@@ -172,9 +169,9 @@ def main() -> None:
     keeper.start()
     keeper.watch(POLL_SECONDS)
     servicer = CatalogueServicer(keeper, repo)
-    server, _ = grpcutil.make_server(
-        s.grpc_port("routing-api"),
-        lambda srv: catalogue_pb2_grpc.add_CatalogueServicer_to_server(servicer, srv), ["hall.v1.Catalogue"])
-    process.wait_for_signal()
-    keeper.stop()
-    server.stop(grace=5).wait()
+    try:
+        api.serve(s, "routing-api", "routing", [
+            (catalogue_pb2_grpc.add_HallCatalogueServicer_to_server, servicer, "hall.v1.HallCatalogue"),
+        ], None, None, api.trust(s, "routing"))
+    finally:
+        keeper.stop()

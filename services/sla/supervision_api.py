@@ -1,13 +1,14 @@
 """SLA's supervision API (sla-api): case clocks, cases at risk, notices, ratings and follow-ups,
-statistics. The gateway has checked the caller; commands carry the verified actor."""
+statistics (hall.v1.Supervision). The caller is the one the token names (hall.infra.auth); who
+may read which department's figures is the policy module's rule."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from hall.domain import case_clock, case_record, evaluation, statistics, supervision, timeline
+from hall.domain import case_clock, case_record, evaluation, identity, statistics, supervision, timeline
 from hall.domain.clock import SHANGHAI
 from hall.domain.errors import InvalidArgument, NotFound
-from hall.infra import convert, grpcutil
+from hall.infra import auth, grpcutil
 from hall.v1 import supervision_pb2 as pb, supervision_pb2_grpc
 from services.sla import to_pb
 
@@ -21,17 +22,18 @@ def _limit(n: int, default: int = 100, most: int = 1000) -> int:
     return n
 
 
-class SupervisionServicer(supervision_pb2_grpc.SlaSupervisionServicer):
+class SupervisionServicer(supervision_pb2_grpc.SupervisionServicer):
     def __init__(self, repo, calendar, cfg):
         self.repo, self.calendar, self.cfg = repo, calendar, cfg
 
     @grpcutil.unary("sla")
     def GetCaseClock(self, request, context):
         """A case's clocks as of now, recomputed from its timeline, with its notices."""
-        events = self.repo.events(request.case_no)
+        events = self.repo.events(request.case_no) if 0 < len(request.case_no) <= 40 else []
         f = case_clock.facts(events)
         if f is None:
-            raise NotFound(f"no tracked case numbered {request.case_no!r}")
+            raise NotFound(identity.no_such_case(request.case_no))
+        identity.may_see_case(auth.caller(), list(f.departments), request.case_no)
         today = datetime.now(SHANGHAI).date()
         stored = self.repo.clock_record(request.case_no) or {}
         rec = case_record.build(f, self.calendar, today, self.cfg.policy, stored.get("raised"))
@@ -44,29 +46,30 @@ class SupervisionServicer(supervision_pb2_grpc.SlaSupervisionServicer):
         states = list(request.states) or ["due_soon", "last_day", "overdue"]
         if any(s not in RISK_STATES for s in states):
             raise InvalidArgument(f"states are {', '.join(RISK_STATES)}")
-        found = self.repo.at_risk(request.department, states, _limit(request.limit))
+        department = supervision.may_read_department(auth.caller(), request.department)
+        found = self.repo.at_risk(department, states, _limit(request.limit))
         return pb.ListCasesAtRiskResponse(cases=[to_pb.at_risk(r) for r in found])
 
     @grpcutil.unary("sla")
     def ListNotices(self, request, context):
         if request.status and request.status not in supervision.STATUSES:
             raise InvalidArgument(f"status is one of {', '.join(supervision.STATUSES)}")
-        found = self.repo.notices(request.department, request.status, request.case_no, _limit(request.limit))
+        department = supervision.may_read_department(auth.caller(), request.department)
+        found = self.repo.notices(department, request.status, request.case_no, _limit(request.limit))
         return pb.ListNoticesResponse(notices=[to_pb.notice(n) for n in found])
 
     @grpcutil.unary("sla")
     def AcknowledgeNotice(self, request, context):
         """The chief representative (or the office) acknowledges a notice with what is being done."""
-        actor = convert.actor_from_pb(request.actor)
-        notice = self.repo.notice(request.request.notice_id)
-        changes = supervision.acknowledge(notice, actor, request.request.note, datetime.now(SHANGHAI))
+        notice = self.repo.notice(request.notice_id)
+        changes = supervision.acknowledge(notice, auth.caller(), request.note, datetime.now(SHANGHAI))
         self.repo.change_notice(notice, changes)
         return to_pb.notice({**notice, **changes})
 
     @grpcutil.unary("sla")
     def RateService(self, request, context):
         """好差评: record a rating once; a bad one opens a follow-up due in working days."""
-        actor, r = convert.actor_from_pb(request.actor), request.request
+        actor, r = auth.caller(), request
         now = datetime.now(SHANGHAI)
         record = self.repo.clock_record(r.case_no) if r.case_no else None
         rating = evaluation.rate(actor, r.level, r.comment, r.case_no, r.ticket, r.window, r.staff_id,
@@ -80,19 +83,21 @@ class SupervisionServicer(supervision_pb2_grpc.SlaSupervisionServicer):
     def ListFollowUps(self, request, context):
         if request.status and request.status not in ("open", "resolved"):
             raise InvalidArgument("status is open or resolved")
-        found = self.repo.follow_ups(request.department, request.status, _limit(request.limit))
+        department = supervision.may_read_department(auth.caller(), request.department)
+        found = self.repo.follow_ups(department, request.status, _limit(request.limit))
         today = datetime.now(SHANGHAI).date().isoformat()
         return pb.ListFollowUpsResponse(follow_ups=[to_pb.follow_up(f, today) for f in found])
 
     @grpcutil.unary("sla")
     def ResolveFollowUp(self, request, context):
-        actor, r = convert.actor_from_pb(request.actor), request.request
+        actor, r = auth.caller(), request
         follow = self.repo.follow_up(r.follow_up_id)
         changes = evaluation.resolve(follow, actor, r.note, datetime.now(SHANGHAI))
         done = self.repo.resolve_follow_up(follow, changes)
         return to_pb.follow_up(done, datetime.now(SHANGHAI).date().isoformat())
 
     def _rows(self, request) -> list[dict]:
+        request.key = identity.statistics_key(auth.caller(), request.group_by, request.key)
         by = statistics.dimension(request.group_by)
         start, end = statistics.date_range(request.from_date, request.to_date)
         return statistics.summarize(self.repo.records_between(start, end),

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import random
-import secrets
 import socket
 import time
 import uuid
@@ -11,11 +10,9 @@ from pathlib import Path
 import grpc
 
 from hall.client import GatewayClient
-from hall.domain.identity import Actor
 from hall.runtime import rabbit
 from hall.runtime.launcher import Hall
-
-SECRET = secrets.token_hex(16)
+from hall.tools.staffing import Staffing
 
 
 def free_port_base(span: int = 60) -> int:
@@ -41,15 +38,28 @@ class TestHall:
         self.vhost = rabbit.create_vhost(f"hall-test-{self.tag}")
         self.port_base = free_port_base()
         self.hall = Hall({"HALL_AMQP_URI": rabbit.amqp_uri(self.vhost), "HALL_MONGO_URI": mongo_uri,
-                          "HALL_DB_PREFIX": f"t{self.tag}", "HALL_TOKEN_SECRET": SECRET,
-                          "HALL_PORT_BASE": str(self.port_base)}, log_dir / self.tag)
+                          "HALL_DB_PREFIX": f"t{self.tag}", "HALL_PORT_BASE": str(self.port_base),
+                          "HALL_REVOCATION_POLL_SECONDS": "2"},
+                         log_dir / self.tag, log_dir / self.tag / "secrets")
         self.settings = self.hall.settings
         self.address = self.settings.address("gateway")
         self.channel = grpc.insecure_channel(self.address)
+        self._staffing: Staffing | None = None
+
+    @property
+    def staffing(self) -> Staffing:
+        """The administrator's session (the hall must be running)."""
+        if self._staffing is None:
+            password = self.hall.admin_password_file.read_text().strip()
+            self._staffing = Staffing(self.address, password, channel=self.channel)
+        return self._staffing
 
     def client(self, role: str, site: str = "LX00", department: str = "", staff_id: str = "") -> GatewayClient:
-        actor = Actor(staff_id or f"{role}-{department or site}", role, site, department)
-        return GatewayClient(self.address, actor, SECRET, channel=self.channel)
+        """A client signed in as a member of staff with this role, site and department: one
+        of the directory's, or added by the administrator for the test."""
+        sid = staff_id or f"{role}-{department or site}"
+        self.staffing.ensure(sid, role, site, department)
+        return self.staffing.client(sid, role)
 
     def db(self, service: str):
         import pymongo

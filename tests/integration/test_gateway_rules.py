@@ -10,8 +10,6 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from hall.client import GatewayClient
-from hall.domain.identity import Actor
 from hall.tools.sample import person
 from tests.integration.hallfixture import eventually, on_worklists
 from tests.integration.helpers import metric
@@ -39,7 +37,9 @@ def other_department(catalogue, item):
 def test_a_reviewer_neither_sees_nor_decides_another_departments_case(hall, items, catalogue, routed_case):
     stranger = hall.client("reviewer", department=other_department(catalogue, items["single"]))
     code, msg = code_of(lambda: stranger.case(routed_case))
-    assert code == grpc.StatusCode.PERMISSION_DENIED and "not routed to your department" in msg
+    missing = routed_case[:-5] + "99999"
+    assert (code, msg) == (grpc.StatusCode.NOT_FOUND, f"no case numbered {routed_case!r}")
+    assert code_of(lambda: stranger.case(missing)) == (grpc.StatusCode.NOT_FOUND, f"no case numbered {missing!r}")
     code, _ = code_of(lambda: stranger.decide(routed_case, "approve"))
     assert code == grpc.StatusCode.PERMISSION_DENIED
     code, _ = code_of(lambda: stranger.decide(routed_case, "approve", department=items["single"].lead))
@@ -66,16 +66,6 @@ def test_other_roles_cannot_take_steps_that_are_not_theirs(hall, items, routed_c
     assert code == grpc.StatusCode.PERMISSION_DENIED
     code, _ = code_of(lambda: hall.client("clerk").pickup(routed_case, "123456", "x"))
     assert code == grpc.StatusCode.PERMISSION_DENIED
-
-
-def test_calls_without_a_valid_token_are_unauthenticated(hall, routed_case):
-    forged = GatewayClient(hall.address, Actor("x", "admin", "LX00"), "not-the-secret")
-    code, _ = code_of(lambda: forged.case(routed_case))
-    assert code == grpc.StatusCode.UNAUTHENTICATED
-    stub = hall.client("clerk").stub
-    from hall.v1 import gateway_pb2
-    code, _ = code_of(lambda: stub.GetCase(gateway_pb2.GetCaseRequest(case_no=routed_case)))
-    assert code == grpc.StatusCode.UNAUTHENTICATED
 
 
 @pytest.mark.parametrize("change, expected, words", [
@@ -118,7 +108,7 @@ def test_every_process_exposes_its_metrics(hall, routed_case):
     assert metric(s, "sla-worker", "hall_event_handling_seconds_count", service="sla", type="case_routed") >= 1
     assert metric(s, "approval-worker", "hall_events_handled_total", service="approval", type="case_routed") >= 1
     assert metric(s, "gateway", "hall_grpc_seconds_count", service="gateway", method="AcceptApplication", code="OK") >= 1
-    assert metric(s, "intake-api", "hall_grpc_seconds_count", service="intake", method="Accept", code="OK") >= 1
+    assert metric(s, "intake-api", "hall_grpc_seconds_count", service="intake", method="AcceptApplication", code="OK") >= 1
     eventually(lambda: metric(s, "sla-api", "hall_cases", service="sla", status="routed") >= 1,
                "the cases gauge", timeout=15)
     eventually(lambda: metric(s, "approval-api", "hall_cases", service="approval", status="pending") >= 1,
