@@ -287,7 +287,7 @@ def authenticate(m: Member, password: str, totp_code: str, policy: Policy, now: 
     if m.locked(now):
         return Outcome(False, locked_message(m))
     if not policy.verify(m.password_hash, password):
-        return _failure(m, policy, now, "wrong password", WRONG_ID_OR_PASSWORD)
+        return count_failure(m, policy, now, "wrong password", WRONG_ID_OR_PASSWORD)
     if not m.active:
         return Outcome(False, "账号已停用 (this account is deactivated; ask the administrator)")
     if m.totp_enabled:
@@ -295,13 +295,14 @@ def authenticate(m: Member, password: str, totp_code: str, policy: Policy, now: 
             return Outcome(False, "请输入动态口令 (this account needs its 6-digit TOTP code)")
         step = totp_step(m.totp_secret, totp_code, now)
         if step is None or step <= m.totp_last_step:
-            return _failure(m, policy, now, "wrong TOTP code", "动态口令错误 (wrong or already used TOTP code)")
+            return count_failure(m, policy, now, "wrong TOTP code", "动态口令错误 (wrong or already used TOTP code)")
         m.totp_last_step = step
     m.failed_attempts, m.locked_until = 0, None
     return Outcome(True)
 
 
-def _failure(m: Member, policy: Policy, now: datetime, reason: str, message: str) -> Outcome:
+def count_failure(m: Member, policy: Policy, now: datetime, reason: str, message: str) -> Outcome:
+    """One more failed attempt (a wrong password or code); the last allowed one locks."""
     m.failed_attempts += 1
     out = Outcome(False, message, [(SIGN_IN_FAILED, {"reason": reason, "failed_attempts": m.failed_attempts})])
     if m.failed_attempts >= policy.max_failures:
