@@ -163,6 +163,8 @@ def start(s, cfg: config.StaffConfig, catalogue) -> StaffServicer:
     if password:
         tokens.write_private(cfg.admin_password_file, (password + "\n").encode())
         log.info("the administrator's first password is in %s (mode 0600)", cfg.admin_password_file)
+    if cfg.service_accounts_file is None:
+        log.warning("HALL_SERVICE_ACCOUNTS_FILE is not set: no hall process can sign in")
     return StaffServicer(repo, tokens.Signer.from_file(cfg.signing_key_file), policy,
                          config.ServiceAccounts(cfg.service_accounts_file), catalogue)
 
