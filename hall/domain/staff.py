@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from .clock import SHANGHAI
-from .errors import InvalidArgument, PermissionDenied, StepOutOfOrder
+from .errors import InvalidArgument, PermissionDenied, StepOutOfOrder, Unauthenticated
 from .identity import Actor, require_role
 
 STAFF_ROLES = ("clerk", "reviewer", "chief", "issuer", "supervisor", "admin")
@@ -37,7 +37,7 @@ LOCKED, UNLOCKED = "locked", "unlocked"
 SIGNED_IN, SIGNED_OUT, SIGN_IN_FAILED = "signed in", "signed out", "failed sign-in"
 
 
-class SignInRefused(Exception):
+class SignInRefused(Unauthenticated):
     """The caller could not be authenticated (UNAUTHENTICATED at the edge): unknown id or wrong
     password, a locked or deactivated account, a missing or wrong one-time code."""
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-import grpc
-
 from hall.domain.clock import SHANGHAI
-from hall.domain.staff import Policy, SignInRefused
+from hall.domain.staff import Policy
 from hall.infra import auth, grpcutil, tokens
 from hall.infra.catalogue_client import CatalogueClient
 from hall.infra.mongo import connect
-from hall.runtime import process
+from hall.runtime import api, process
 from hall.v1 import staff_pb2 as pb, staff_pb2_grpc
 from services.staff import config, handlers, messages
 from services.staff.repository import MongoStaffRepository
@@ -34,11 +32,8 @@ class StaffServicer(staff_pb2_grpc.StaffServicer):
     @grpcutil.unary("staff")
     def SignIn(self, request, context):
         """Sign in for a shift; UNAUTHENTICATED when refused. Needs no token."""
-        try:
-            result = handlers.sign_in(self.repo, self.signer, self.policy, self.accounts,
-                                      **messages.sign_in(request), now=_now())
-        except SignInRefused as exc:
-            context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
+        result = handlers.sign_in(self.repo, self.signer, self.policy, self.accounts,
+                                  **messages.sign_in(request), now=_now())
         return messages.sign_in_response(result)
 
     @grpcutil.unary("staff")
@@ -152,10 +147,9 @@ class StaffServicer(staff_pb2_grpc.StaffServicer):
         return pb.ListRevocationsResponse(session_ids=sids, staff_ids=staff_ids)
 
 
-def start(s, cfg: config.StaffConfig, catalogue) -> StaffServicer:
-    """Open the database, seed the directory from the catalogue, give the administrator a
-    first password if they have none; the servicer to serve."""
-    repo = MongoStaffRepository(connect(s.mongo_uri)[s.database("staff")])
+def start(cfg: config.StaffConfig, repo, signer, catalogue) -> StaffServicer:
+    """Seed the directory from the catalogue, give the administrator a first password if they
+    have none; the servicer to serve."""
     policy = Policy(token_ttl=cfg.token_ttl)
     added = handlers.seed(repo, catalogue.load().staff.values(), _now())
     log.info("staff directory seeded: %d member(s) added", len(added))
@@ -165,18 +159,19 @@ def start(s, cfg: config.StaffConfig, catalogue) -> StaffServicer:
         log.info("the administrator's first password is in %s (mode 0600)", cfg.admin_password_file)
     if cfg.service_accounts_file is None:
         log.warning("HALL_SERVICE_ACCOUNTS_FILE is not set: no hall process can sign in")
-    return StaffServicer(repo, tokens.Signer.from_file(cfg.signing_key_file), policy,
-                         config.ServiceAccounts(cfg.service_accounts_file), catalogue)
+    return StaffServicer(repo, signer, policy, config.ServiceAccounts(cfg.service_accounts_file), catalogue)
 
 
 def main() -> None:
     s = process.start("staff-api")
     cfg = config.load()
-    catalogue = CatalogueClient(s.address("routing-api"))
-    servicer = start(s, cfg, catalogue)
-    server, _ = grpcutil.make_server(
-        s.grpc_port("staff-api"), lambda srv: staff_pb2_grpc.add_StaffServicer_to_server(servicer, srv),
-        ["hall.v1.Staff"])
-    process.wait_for_signal()
-    server.stop(grace=5).wait()
-    catalogue.close()
+    signer = tokens.Signer.from_file(cfg.signing_key_file)
+    repo = MongoStaffRepository(connect(s.mongo_uri)[s.database("staff")])
+    trusted = auth.ProcessAuth.for_signer(s, signer, repo.revocations).start()
+    catalogue = CatalogueClient(s.address("routing-api"), channel=trusted.channel(s.address("routing-api")))
+    servicer = start(cfg, repo, signer, catalogue)
+    try:
+        api.serve(s, "staff-api", "staff", [
+            (staff_pb2_grpc.add_StaffServicer_to_server, servicer, "hall.v1.Staff")], None, None, trusted)
+    finally:
+        catalogue.close()
