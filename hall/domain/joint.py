@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Callable
 
 from . import decision, licence
-from .errors import AlreadyDone, InvalidArgument, PermissionDenied, StepOutOfOrder
+from .errors import AlreadyDone, InvalidArgument, NotFound, PermissionDenied, StepOutOfOrder
 from .events import Event, new_event
-from .identity import Actor, may_act_for
+from .identity import Actor, may_act_for, no_such_case
 from .review import DepartmentReview, text
 
 CHIEF_ONLY = ("assign", "sign_off", "decide_extension", "revoke", "set_mode", "extend_joint")
@@ -81,8 +81,8 @@ class CaseReview:
             raise InvalidArgument(f"unknown review action {action!r}")
         dept = args.get("department") or actor.department
         may_act_for(actor, dept, action.replace("_", " "))
-        if dept not in self.children:
-            raise PermissionDenied(f"case {self.case_no} is not routed to department {dept}")
+        if dept not in self.children:  # another department's case looks like a missing one
+            raise NotFound(no_such_case(self.case_no))
         chief = auth.is_chief(actor, dept)
         if action in CHIEF_ONLY and not chief:
             raise PermissionDenied(f"{action.replace('_', ' ')} is for the chief representative of {dept} "

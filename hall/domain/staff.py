@@ -380,7 +380,10 @@ def parse_service_accounts(text: str) -> dict[str, str]:
 
 
 def service_actor(account: str) -> Actor:
-    return Actor(account, "system", "", "")
+    """A hall process (svc-intake), or a client system at a site: a self-service kiosk
+    (svc-kiosk-lx02) takes tickets at its own site."""
+    kiosk = re.fullmatch(r"svc-kiosk-([a-z0-9]{2,8})", account)
+    return Actor(account, "system", kiosk.group(1).upper() if kiosk else "", "")
 
 
 # --- who may do what (to move into the one policy module) ---------------------------------

@@ -86,4 +86,8 @@ def make_server(port: int, add_servicers, service_names: list[str], workers: int
 
 
 def channel(address: str) -> grpc.Channel:
-    return grpc.insecure_channel(address, options=[("grpc.enable_retries", 1)])
+    """A channel to a hall service. A service restarting (or still starting) is tried again
+    within two seconds, not after gRPC's default backoff of up to two minutes."""
+    return grpc.insecure_channel(address, options=[
+        ("grpc.enable_retries", 1), ("grpc.initial_reconnect_backoff_ms", 200),
+        ("grpc.min_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 2000)])

@@ -17,6 +17,7 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from hall.catalogue import load_catalogue
 from hall.infra import settings as settings_mod
 from hall.runtime import secrets
 
@@ -71,7 +72,9 @@ class Hall:
 
     def __init__(self, env: dict, log_dir: Path, secrets_dir: Path):
         self.secrets_dir = secrets_dir
-        self.env = {**os.environ, **env, "HALL_LAUNCHED": "1", **secrets.prepare(secrets_dir)}
+        self.env = {**os.environ, **env, "HALL_LAUNCHED": "1"}
+        sites = load_catalogue(self.settings.reference_dir).sites
+        self.env.update(secrets.prepare(secrets_dir, sites))
         self.log_dir = log_dir
         self.procs: dict[str, subprocess.Popen] = {}
         self.db_proc: subprocess.Popen | None = None

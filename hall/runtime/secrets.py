@@ -14,6 +14,9 @@ from hall.infra import tokens
 
 # processes that call other services on their own behalf, by their service account
 ACCOUNTS = ("gateway", "intake", "routing", "approval", "delivery", "sla")
+# client systems outside the hall's processes that sign in through the gateway: the online
+# portal and the self-service kiosk (自助取号机) of each site, svc-kiosk-<site in lower case>
+CLIENTS = ("portal",)
 
 
 def account_of(process: str) -> str | None:
@@ -22,21 +25,25 @@ def account_of(process: str) -> str | None:
     return service if service in ACCOUNTS else None
 
 
-def prepare(directory: Path) -> dict[str, str]:
-    """Make whatever is missing in `directory` (mode 0700); return the environment every
-    process shares (where the public keys are)."""
+def prepare(directory: Path, sites=()) -> dict[str, str]:
+    """Make whatever is missing in `directory` (mode 0700) — with a kiosk account for each of
+    `sites` — and return the environment every process shares (where the public keys are)."""
     directory.mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
     key, pub = directory / "signing.key", directory / "signing.pub"
     if not key.exists():
         tokens.generate_keypair(key, pub)
+    listed = directory / "service-accounts"
+    known = dict(line.split(":", 1) for line in listed.read_text().split()) if listed.exists() else {}
     hasher, lines = PasswordHasher(), []
-    for account in ACCOUNTS:
+    for account in (*ACCOUNTS, *CLIENTS, *(f"kiosk-{site.lower()}" for site in sites)):
         f = directory / f"svc-{account}.secret"
         if not f.exists():
             tokens.write_private(f, secrets.token_urlsafe(32).encode())
-        lines.append(f"svc-{account}:{hasher.hash(f.read_text().strip())}\n")
-    tokens.write_private(directory / "service-accounts", "".join(lines).encode())
+            known.pop(f"svc-{account}", None)
+        hashed = known.get(f"svc-{account}") or hasher.hash(f.read_text().strip())
+        lines.append(f"svc-{account}:{hashed}\n")
+    tokens.write_private(listed, "".join(lines).encode())
     extra = os.environ.get("HALL_EXTRA_PUBLIC_KEYS", "")  # during a key rotation: the old key too
     return {"HALL_PUBLIC_KEYS": os.pathsep.join(p for p in (str(pub), extra) if p),
             "HALL_SECRETS_DIR": str(directory)}

@@ -10,6 +10,7 @@ from pymongo.errors import DuplicateKeyError
 from hall.domain import desk
 from hall.domain.clock import SHANGHAI
 from hall.domain.errors import NotFound, StepOutOfOrder
+from hall.domain.identity import no_such_case
 from hall.domain.joint import CaseReview
 from hall.domain.workdays import WorkCalendar
 from hall.infra import settings
@@ -48,7 +49,7 @@ class ApprovalRepository:
     def get(self, case_no: str) -> CaseReview:
         doc = self.find(case_no)
         if doc is None:
-            raise NotFound(f"case {case_no} is not (yet) routed to any department")
+            raise NotFound(no_such_case(case_no))  # the gateway tells "not yet routed" apart
         return desk.from_doc(doc)
 
     def save(self, review: CaseReview, events: list[dict]) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 import grpc
 
 from hall.domain.errors import InvalidArgument, StepOutOfOrder
+from hall.domain.joint import RPC_STEPS
 from hall.infra import grpcutil
+from hall.runtime import secrets
 from hall.v1 import common_pb2, gateway_pb2
 from services.gateway.forward import message_class
 
@@ -52,11 +54,12 @@ def not_yet(step: str):
 
 
 def sign_in(fw, descriptor):
-    """Staff sign in here; the hall's own service accounts sign in at the staff service only."""
+    """Staff and client systems (kiosks, the portal) sign in here; the hall's own processes
+    sign in at the staff service only."""
     @grpcutil.unary("gateway")
     def SignIn(_, request, context):
-        if request.staff_id.startswith("svc-"):
-            raise InvalidArgument("service accounts do not sign in through the gateway")
+        if request.staff_id in {f"svc-{a}" for a in secrets.ACCOUNTS}:
+            raise InvalidArgument("the hall's own service accounts do not sign in through the gateway")
         return fw.call("staff-api", "/hall.v1.Staff/SignIn", request, context,
                        message_class(descriptor.output_type))
     return _handler(SignIn, descriptor)
@@ -76,9 +79,11 @@ def _handler(fn, descriptor) -> grpc.RpcMethodHandler:
 
 
 DECIDED = "decided, so no result is ready"
+ROUTED = "routed to a department"
 COMPOSED = {
+    **{f"/hall.v1.BackOffice/{m}": not_yet(ROUTED) for m in (*RPC_STEPS, "GetReview")},
     GET_CASE: get_case,
-    "/hall.v1.HallGateway/RecordDecision": not_yet("routed to a department"),
+    "/hall.v1.HallGateway/RecordDecision": not_yet(ROUTED),
     "/hall.v1.HallGateway/RecordPickup": not_yet(DECIDED),
     **{f"/hall.v1.Issuance/{m}": not_yet(DECIDED)
        for m in ("GetIssuance", "RecordProxy", "Collect", "ChooseCourier", "ReceiveHandover")},

@@ -15,7 +15,7 @@ from hall.runtime.launcher import Hall
 from hall.tools.staffing import Staffing
 
 
-def free_port_base(span: int = 60) -> int:
+def free_port_base(span: int = 70) -> int:
     for _ in range(200):
         # below the kernel's ephemeral range (32768+), where outgoing connections take ports
         base = random.randrange(10000, 32000, 100)
@@ -57,9 +57,17 @@ class TestHall:
     def client(self, role: str, site: str = "LX00", department: str = "", staff_id: str = "") -> GatewayClient:
         """A client signed in as a member of staff with this role, site and department: one
         of the directory's, or added by the administrator for the test."""
+        if role == "system":  # a client system: the site's self-service kiosk
+            return self.kiosk(site)
         sid = staff_id or f"{role}-{department or site}"
         self.staffing.ensure(sid, role, site, department)
         return self.staffing.client(sid, role)
+
+    def kiosk(self, site: str) -> GatewayClient:
+        """The self-service kiosk of a site, signed in through the gateway with its secret."""
+        account = f"svc-kiosk-{site.lower()}"
+        secret = (self.hall.secrets_dir / f"{account}.secret").read_text().strip()
+        return GatewayClient.signed_in(self.address, account, secret, channel=self.channel)
 
     def db(self, service: str):
         import pymongo

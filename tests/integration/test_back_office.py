@@ -107,10 +107,12 @@ def test_a_reviewer_cannot_act_on_or_read_another_departments_case(hall, catalog
     stranger = next(d for d in sorted(catalogue.departments) if d not in three.departments)
     desk = Desk(hall, "reviewer", stranger)
     before = hall.db("approval").reviews.find_one({"_id": case_no})["rev"]
+    hidden = (grpc.StatusCode.NOT_FOUND, f"no case numbered {case_no!r}")  # as if it did not exist
     for call in (lambda: desk.Claim(case_no=case_no), lambda: desk.Decide(case_no=case_no, outcome="approve"),
-                 lambda: desk.Decide(case_no=case_no, outcome="approve", department=three.lead),
+                 lambda: desk.GetReview(case_no=case_no)):
+        assert refused(call) == hidden
+    for call in (lambda: desk.Decide(case_no=case_no, outcome="approve", department=three.lead),
                  lambda: desk.RequestSupplement(case_no=case_no, department=three.lead, reason="x"),
-                 lambda: desk.GetReview(case_no=case_no),
                  lambda: desk.Worklist(department=three.lead)):
         code, _ = refused(call)
         assert code == grpc.StatusCode.PERMISSION_DENIED

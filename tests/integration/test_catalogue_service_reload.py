@@ -16,7 +16,7 @@ from hall.v1 import catalogue_pb2 as pb
 from tests.integration.hallfixture import eventually
 from tests.integration.test_catalogue_service import reader, rpc_error
 
-PROCESSES = ("routing-api", "intake-api", "gateway")
+PROCESSES = ("routing-api", "staff-api", "intake-api", "gateway")
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_a_reload_is_used_for_new_cases_while_an_accepted_case_keeps_its_version
     wait_port(h.settings.host, h.settings.metrics_port("intake-api"), 30)
     with pytest.raises(TimeoutError):
         wait_healthy(h.settings.address("intake-api"), 1)
-    start(h, "routing-api", "gateway", HALL_CATALOGUE_POLL_SECONDS="0")
+    start(h, "routing-api", "staff-api", "gateway", HALL_CATALOGUE_POLL_SECONDS="0")
     h.hall.wait_ready("intake-api")
     clerk, admin = h.client("clerk"), reader(h, "admin")
     old_version = version(h)

@@ -17,10 +17,10 @@ from tests.integration.test_case_pipeline import run_case
 
 def test_an_event_stored_but_not_published_when_intake_died_is_published_after_restart(own_hall, items):
     h = own_hall
-    for name in ("routing-api", "gateway", "routing-worker", "sla-api", "sla-worker"):
+    for name in ("routing-api", "staff-api", "gateway", "routing-worker", "sla-api", "sla-worker"):
         h.hall.start(name)
     dying = h.hall.start("intake-api", {"HALL_FAULT": "exit_before_publish"})
-    for name in ("routing-api", "gateway", "routing-worker", "sla-api", "sla-worker", "intake-api"):
+    for name in ("routing-api", "staff-api", "gateway", "routing-worker", "sla-api", "sla-worker", "intake-api"):
         h.hall.wait_ready(name)
     clerk = h.client("clerk")
     applicant = person()

@@ -162,7 +162,8 @@ def test_a_case_clock_is_shown_only_to_those_who_may_see_the_case(hall):
     assert sup(hall, "chief", department="FGW").GetCaseClock(case_no=case_no).case_no == case_no
     with pytest.raises(grpc.RpcError) as err:
         sup(hall, "chief", department="HBJ").GetCaseClock(case_no=case_no)
-    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert (err.value.code(), err.value.details()) == (grpc.StatusCode.NOT_FOUND, f"no case numbered {case_no!r}")
+    missing = case_no[:-5] + "99999"
     with pytest.raises(grpc.RpcError) as err:
-        sup(hall, "clerk").GetCaseClock(case_no="LX00-20260302-99999999")
-    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+        sup(hall, "chief", department="HBJ").GetCaseClock(case_no=missing)
+    assert (err.value.code(), err.value.details()) == (grpc.StatusCode.NOT_FOUND, f"no case numbered {missing!r}")
