@@ -1,12 +1,12 @@
 """One loaded, validated version of the reference data and the questions asked of it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 from typing import Mapping
 
-from .model import Delegation, Department, Item, LicenceType, Sector, Site, Window
+from .model import Delegation, Department, Item, LicenceType, Sector, Site, StaffSeed, Window
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,6 +21,7 @@ class Catalogue:
     items: Mapping[str, Item]
     windows: Mapping[str, Window]
     delegations: tuple[Delegation, ...]
+    staff: Mapping[str, StaffSeed] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def build(cls, version: str, root: str, **parts) -> "Catalogue":

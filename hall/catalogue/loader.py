@@ -23,6 +23,7 @@ SECTIONS = (
     ("licence_types.yaml", "licence_types", "code", parse.licence_type),
     ("windows.yaml", "windows", "id", parse.window),
     ("delegations.yaml", "delegations", "id", parse.delegation),
+    ("staff.yaml", "staff", "staff_id", parse.staff_member),
 )
 VERSION_LENGTH = 12
 

@@ -17,6 +17,9 @@ MATERIAL_FORMS = ("original", "copy", "original_and_copy")
 FORM_LABELS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}
 SIBIAN = ("网上办", "一次办", "我来办", "自助办")
 TRUST_LEVELS = ("A", "B", "C", "D")
+# Roles a member of staff of the directory may hold; "system" belongs to the hall's own
+# processes (svc-<service>), which are not in the directory.
+STAFF_ROLES = ("clerk", "reviewer", "chief", "issuer", "supervisor", "admin")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,21 @@ class Fee:
     name: str
     amount: Decimal
     basis: str = ""
+
+
+@dataclass(frozen=True)
+class StaffSeed:
+    """A member of staff as the hall is first set up (reference/staff.yaml); no secrets.
+
+    The staff service inserts these once; what the administrator changes later is the
+    staff service's own, never overwritten by the seed."""
+    staff_id: str
+    name: str
+    roles: tuple[str, ...]
+    site: str
+    department: str = ""
+    sectors: tuple[str, ...] = ()
+    windows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from .fields import Entry
 from .model import (Delegation, Department, Fee, Item, LicenceType, Material, Person, SIBIAN,
-                    Sector, Site, Window)
+                    Sector, Site, StaffSeed, Window)
 
 
 def sector(e: Entry) -> Sector:
@@ -94,3 +94,10 @@ def delegation(e: Entry) -> Delegation:
     return Delegation(id=e.get("id", str), department=e.get("department", str), items=covered,
                       valid_from=e.get("valid_from", date), valid_to=e.get("valid_to", date),
                       signed_by=e.get("signed_by", str), signed_on=e.get("signed_on", date))
+
+
+def staff_member(e: Entry) -> StaffSeed:
+    return StaffSeed(staff_id=e.get("staff_id", str), name=e.get("name", str),
+                     roles=e.strings("roles"), site=e.get("site", str),
+                     department=e.get("department", str, ""),
+                     sectors=e.strings("sectors", ()), windows=e.strings("windows", ()))

@@ -14,12 +14,14 @@ from typing import Any, Callable
 from .catalogue import Catalogue
 from .errors import CatalogueError
 from .model import (Delegation, Department, Fee, Item, LicenceType, Material, Person, Sector,
-                    Site, Window)
+                    Site, StaffSeed, Window)
 from .validate import check
 
 SCHEMA = 1
 # section -> (the record's key field, how to rebuild one record from its plain form)
 SECTIONS: dict[str, tuple[str, Callable[[dict], Any]]] = {}
+# sections added after schema 1 was first stored: an older snapshot without one has none
+OPTIONAL = ("staff",)
 
 
 def _plain(value: Any) -> Any:
@@ -65,6 +67,11 @@ def _item(d: dict) -> Item:
                    "fees": tuple(Fee(**{**f, "amount": Decimal(f["amount"])}) for f in d["fees"])})
 
 
+def _staff(d: dict) -> StaffSeed:
+    return StaffSeed(**{**d, "roles": tuple(d["roles"]), "sectors": tuple(d["sectors"]),
+                        "windows": tuple(d["windows"])})
+
+
 SECTIONS.update({
     "sectors": ("name", lambda d: Sector(**d)),
     "sites": ("code", lambda d: Site(**d)),
@@ -73,6 +80,7 @@ SECTIONS.update({
     "windows": ("id", _window),
     "delegations": ("id", _delegation),
     "items": ("code", _item),
+    "staff": ("staff_id", _staff),
 })
 
 
@@ -84,7 +92,7 @@ def from_snapshot(snapshot: dict) -> Catalogue:
         raise CatalogueError(where, "-", f"not a catalogue snapshot of schema {SCHEMA}")
     parts = {}
     for section, (key, build) in SECTIONS.items():
-        records = snapshot.get(section)
+        records = snapshot.get(section, [] if section in OPTIONAL else None)
         if not isinstance(records, list):
             raise CatalogueError(where, section, "section missing")
         parts[section] = [_record(where, section, i, key, build, raw) for i, raw in enumerate(records)]

@@ -6,12 +6,14 @@ from dataclasses import replace
 
 from .errors import CatalogueError
 from .model import (CASE_TYPES, MATERIAL_FORMS, PUBLIC_CATEGORY, SECTOR_KINDS, SITE_KINDS,
-                    SPECIAL_PROCEDURES, TRUST_LEVELS, WINDOW_KINDS)
+                    SPECIAL_PROCEDURES, STAFF_ROLES, TRUST_LEVELS, WINDOW_KINDS)
 
 DISTRICT = "370102"  # GB/T 2260 code of 历下区
 SITE_CODE = re.compile(r"^[A-Z0-9]{2,8}$")
 DEPT_CODE = re.compile(r"^[A-Z]{2,6}$")
 # Basic code after GB/T 39554.1 (type, main item, sub item) + district + lead department.
+# staff ids: letters, digits and '-'; "svc-" is kept for the hall's own processes
+STAFF_ID = re.compile(r"^(?!svc-)[A-Za-z0-9][A-Za-z0-9-]{1,31}$")
 ITEM_CODE = re.compile(r"^(XK|QR|JF|ZS|JL|CJ|QT|GG)\d{5}\d{3}-" + DISTRICT + r"-(?P<dept>[A-Z]{2,6})$")
 
 
@@ -76,8 +78,13 @@ def check(parts: dict[str, list]) -> dict:
             _need(d.department in items[code].departments, f, e,
                   f"item {code} is not an item of {d.department}")
 
+    staff = _index(parts["staff"], "staff_id", "staff id")
+    chiefs = {d.chief.staff_id: d for d in depts.values() if d.chief.staff_id}
+    for f, e, m in parts["staff"]:
+        _check_staff(f, e, m, sites, depts, sectors, windows, chiefs)
+
     return dict(sectors=sectors, sites=sites, departments=depts, licence_types=licences,
-                items=items, windows=windows, delegations=tuple(letters.values()))
+                items=items, windows=windows, delegations=tuple(letters.values()), staff=staff)
 
 
 def _check_item(f, e, i, sectors, depts, licences):
@@ -124,3 +131,39 @@ def _check_window(f, e, w, sites, sectors, items):
         _need(w.sectors, f, e, "a front window must accept at least one sector")
         _need(w.category in sectors or w.category == PUBLIC_CATEGORY, f, e,
               f"unknown window category {w.category!r}")
+
+
+def _check_staff(f, e, m, sites, depts, sectors, windows, chiefs):
+    _need(STAFF_ID.match(m.staff_id), f, e,
+          "staff id must be 2-32 letters, digits or '-' and not start with svc-")
+    _need(m.roles, f, e, "no role")
+    for role in m.roles:
+        _need(role in STAFF_ROLES, f, e, f"unknown role {role!r} (known: {', '.join(STAFF_ROLES)})")
+    _need(len(set(m.roles)) == len(m.roles), f, e, "role listed twice")
+    _need(m.site in sites, f, e, f"unknown site {m.site!r}")
+    _need(not m.department or m.department in depts, f, e, f"unknown department {m.department!r}")
+    if {"reviewer", "chief"} & set(m.roles):
+        _need(m.department, f, e, "a reviewer or chief representative needs a department")
+        _need(depts[m.department].site == m.site, f, e,
+              f"department {m.department} sits at {depts[m.department].site}, not {m.site}")
+    chief_of = chiefs.get(m.staff_id)
+    if "chief" in m.roles:
+        _need(chief_of is not None and chief_of.code == m.department, f, e,
+              f"departments.yaml does not name {m.staff_id} chief representative of {m.department}")
+    if chief_of is not None:
+        _need("chief" in m.roles and m.department == chief_of.code, f, e,
+              f"{m.staff_id} is the chief representative of {chief_of.code} in departments.yaml")
+        _need(m.name == chief_of.chief.name, f, e,
+              f"departments.yaml names the chief of {chief_of.code} {chief_of.chief.name}, not {m.name}")
+    for s in m.sectors:
+        _need(s in sectors, f, e, f"unknown sector {s!r}")
+    _need(not m.sectors or "clerk" in m.roles, f, e, "only a clerk is trained for sectors")
+    for wid in m.windows:
+        w = windows.get(wid)
+        _need(w is not None, f, e, f"unknown window {wid!r}")
+        _need(w.site == m.site, f, e, f"window {wid} is at {w.site}, not at {m.site}")
+        needs = "issuer" if w.kind == "issuance" else "clerk"
+        _need(needs in m.roles, f, e, f"window {wid} ({w.kind}) is for a {needs}")
+        missing = [s for s in w.sectors if s not in m.sectors]
+        _need(not missing, f, e, f"window {wid} takes {', '.join(missing)}, which {m.staff_id} "
+                                 f"is not trained for")

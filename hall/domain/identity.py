@@ -182,7 +182,7 @@ METHOD_ROLES: dict[str, tuple[str, ...] | str] = {
                                              "ConfirmTotp")},
     **{f"hall.v1.Staff/{m}": ("admin",) for m in ("ListStaff", "GetStaff", "AddStaff", "UpdateStaff",
                                                   "DeactivateStaff", "ReactivateStaff", "SetPassword",
-                                                  "UnlockStaff")},
+                                                  "UnlockStaff", "ResetTotp")},
     "hall.v1.Staff/ListStaffChanges": OFFICE,
     "hall.v1.Staff/ListRevocations": ("system",),
 }

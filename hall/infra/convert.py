@@ -3,20 +3,11 @@ from __future__ import annotations
 
 import json
 
-from hall.domain.identity import Actor
 from hall.v1 import common_pb2 as pb
 
 KINDS = {pb.Applicant.PERSON: "person", pb.Applicant.COMPANY: "company"}
 DELIVERY = {pb.PICKUP: "pickup", pb.COURIER: "courier", pb.DELIVERY_UNSPECIFIED: "pickup"}
 DELIVERY_PB = {"pickup": pb.PICKUP, "courier": pb.COURIER}
-
-
-def actor_to_pb(actor: Actor) -> pb.Actor:
-    return pb.Actor(staff_id=actor.staff_id, role=actor.role, site=actor.site, department=actor.department)
-
-
-def actor_from_pb(msg: pb.Actor) -> Actor:
-    return Actor(msg.staff_id, msg.role, msg.site, msg.department)
 
 
 def applicant_from_pb(msg: pb.Applicant) -> dict:

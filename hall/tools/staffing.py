@@ -37,7 +37,7 @@ class Staffing:
     def find(self, role: str, site: str = "", department: str = "") -> pb.StaffMember:
         """A member of the directory with this role (at the site, of the department)."""
         found = self.stub.ListStaff(pb.ListStaffRequest(role=role, site=site, department=department),
-                                    metadata=self.md, timeout=10).members
+                                    metadata=self.md, timeout=10).staff
         if not found:
             raise LookupError(f"no {role} at {site or 'any site'} {department}")
         return found[0]

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from hall.domain import desk
 from hall.domain.clock import SHANGHAI
-from hall.domain.errors import InvalidArgument
 from hall.domain.workdays import WorkCalendar
 from hall.domain import identity
 from hall.infra import auth, grpcutil

@@ -1,0 +1,1 @@
+"""The staff directory and sign-in (staff-api): members, roles, sessions; the one signer of tokens."""

@@ -1,0 +1,3 @@
+from services.staff.api import main
+
+main()

@@ -1,0 +1,51 @@
+"""`make run`'s own start (hall.runtime.run), in a directory of the test's: it says where the
+administrator's first password is, and every file holding a key or a password is 0600."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from hall.runtime import rabbit
+from hall.infra.settings import ROOT
+from tests.integration.hallfixture import free_port_base
+
+SECRET_FILES = ("signing.key", "service-accounts", "admin-password", "svc-gateway.secret",
+                "svc-intake.secret", "svc-routing.secret", "svc-approval.secret", "svc-delivery.secret",
+                "svc-sla.secret")
+
+
+def test_make_run_keeps_keys_and_passwords_in_files_only_their_owner_reads(tmp_path):
+    vhost = rabbit.create_vhost(f"hall-test-run-{os.getpid()}")
+    base = free_port_base()
+    env = {**os.environ, "HALL_VAR_DIR": str(tmp_path / "var"), "HALL_PORT_BASE": str(base),
+           "HALL_DB_PORT": str(base + 99), "HALL_AMQP_URI": rabbit.amqp_uri(vhost)}
+    env.pop("MONGO_URI", None)
+    proc = subprocess.Popen([sys.executable, "-m", "hall.runtime.run"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 150
+        while not any("Ctrl-C stops everything" in line for line in lines):
+            assert proc.poll() is None, "".join(lines)
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.5)
+        out = "".join(lines)
+        secrets_dir = tmp_path / "var" / "secrets"
+        assert f"password in {secrets_dir / 'admin-password'}" in out
+        password = (secrets_dir / "admin-password").read_text().strip()
+        assert len(password) >= 16 and password not in out
+        for name in SECRET_FILES:
+            assert (secrets_dir / name).stat().st_mode & 0o777 == 0o600, name
+        assert (tmp_path / "var" / "run.env").stat().st_mode & 0o777 == 0o600
+        assert secrets_dir.stat().st_mode & 0o777 == 0o700
+        assert not (tmp_path / "var" / "token_secret").exists()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(60)
+        rabbit.delete_vhost(vhost)
