@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .applicant import check_applicant
-from .clock import Clock, SHANGHAI
+from .clock import SHANGHAI
+from .deadlines import CaseDeadlines, case_deadlines
 from .errors import InvalidArgument, Refused
 from .events import Event, new_event
 from .identity import Actor
@@ -88,21 +89,29 @@ def accept(app: Application, item, catalogue_version: str, site_code: str, case_
     (documents, hand-over, links to a ticket or consultation) is kept with the record only."""
     check_delivery(app, item)
     accepted_on = accepted_on or now.astimezone(SHANGHAI).date()
-    promised = Clock(item.promised_limit, accepted_on).deadline(calendar)
-    legal = Clock(item.legal_limit, accepted_on).deadline(calendar)
+    snapshot = item.snapshot()
+    dl = case_deadlines(snapshot, accepted_on, calendar, accepted_on)
     data = {
-        "item": item.snapshot(),
+        "item": snapshot,
         "catalogue_version": catalogue_version,
         "applicant": dict(app.applicant),
         "materials": [dict(m) for m in app.materials],
         "delivery": app.delivery,
         "address": app.address,
         "accepted_on": accepted_on.isoformat(),
-        "promised_due": promised.due_date.isoformat(),
-        "legal_due": legal.due_date.isoformat(),
-        "estimated": promised.estimated or legal.estimated,
+        "promised_due": dl.promised.due_date.isoformat(),
+        "legal_due": dl.legal.due_date.isoformat(),
+        "promised_estimated": dl.promised.estimated,  # each deadline its own flag
+        "legal_estimated": dl.legal.estimated,
     }
     event = new_event("case_accepted", case_no, site_code, now, actor.to_dict(), data)
     record = {"_id": case_no, "idem": f"{site_code}/{app.idempotency_key}", "site": site_code,
               "accepted_at": now.isoformat(), "accepted_by": actor.to_dict(), **data, **(extra or {})}
     return record, event
+
+
+def deadlines(record: dict, calendar, today: date) -> CaseDeadlines:
+    """An accepted case's deadlines as of `today`, by the one deadline function: what the
+    AcceptApplication and SubmitApplication answers show (promised and legal, each with its own
+    `estimated` flag and the working days left)."""
+    return case_deadlines(record["item"], date.fromisoformat(record["accepted_on"]), calendar, today)

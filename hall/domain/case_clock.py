@@ -1,8 +1,10 @@
 """A case's clocks as the SLA service follows them (跟踪督办): the promised and the legal clock,
 the per-step budgets, pauses (补正, Art. 45 procedures) and extensions, the joint rule (45 + 15).
 
-Built from the case's events in whatever order they arrived (sorted by the time they happened),
-so a recomputation is always right. Pure: no I/O; the SLA stores the result per case.
+The facts come from the case's events in whatever order they arrived (sorted by the time they
+happened), so a recomputation is always right; the deadlines themselves come from
+hall.domain.deadlines.case_deadlines, the one place intake and approval use too. Pure: no I/O;
+the SLA stores the result per case.
 """
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from .clock import (ISSUANCE_LIMIT, JOINT_EXTENSION, JOINT_LIMIT, ORDINARY_EXTENSION, SHANGHAI,
-                    SPECIAL_PROCEDURE, SUPPLEMENT, Clock, Pause)
+from .clock import ISSUANCE_LIMIT, SHANGHAI, SPECIAL_PROCEDURE, SUPPLEMENT, Clock, Pause
+from .deadlines import CaseDeadlines, Due, Extension, case_deadlines, is_joint
 
 LEVELS = ("on_track", "due_soon", "last_day", "overdue")
 RANK = {level: i for i, level in enumerate(LEVELS)}
@@ -60,7 +62,7 @@ class CaseFacts:
 
     @property
     def joint(self) -> bool:
-        return self.item.get("case_type") == "联办件" or len(self.departments) > 1
+        return is_joint(self.item, self.departments)
 
     @property
     def lead(self) -> str:
@@ -126,50 +128,39 @@ class Watch:
     """One clock the SLA watches: a step budget or a whole-case limit."""
     key: str
     department: str
-    clock: Clock
+    due: Due
     done_on: date | None
     levels: tuple
 
-
-def extension_days(f: CaseFacts) -> tuple[int, bool]:
-    """Days the whole case is extended by, capped at the law's: 10 (Art. 42), or for a joint case
-    15, counting only the joint extension (scope "joint", approved by the government head)."""
-    if f.joint:
-        granted = sum(x["days"] for x in f.extensions if x["scope"] == "joint")
-        return min(granted, JOINT_EXTENSION), granted > JOINT_EXTENSION
-    granted = sum(x["days"] for x in f.extensions)
-    return min(granted, ORDINARY_EXTENSION), granted > ORDINARY_EXTENSION
+    @property
+    def clock(self) -> Clock:
+        return self.due.clock
 
 
-def review_extension(f: CaseFacts, department: str) -> int:
-    """A department's review budget grows with the case's extension and, in a joint case, with
-    the department's own (ordinary) extension."""
-    ext, _ = extension_days(f)
-    if f.joint:
-        own = sum(x["days"] for x in f.extensions if x["scope"] != "joint" and x["department"] == department)
-        ext += min(own, ORDINARY_EXTENSION)
-    return ext
+def deadlines_of(f: CaseFacts, policy: Policy, cal, today: date) -> CaseDeadlines:
+    """The case's deadlines from its facts, by the one deadline function."""
+    pauses: dict[str, list[Pause]] = {}
+    for p in f.pauses:
+        pauses.setdefault(p["department"], []).append(Pause(p["started_on"], p["ended_on"], p["kind"]))
+    extensions = [Extension(x["department"], x["days"], x["scope"] == "joint") for x in f.extensions]
+    return case_deadlines(f.item, f.accepted_on, cal, today, departments=f.departments, pauses=pauses,
+                          extensions=extensions, decided_on=f.decided_on,
+                          handover_days=policy.handover_days, review_margin=policy.decision_days,
+                          issuance_days=policy.issuance_days)
 
 
-def watches(f: CaseFacts, policy: Policy) -> list[Watch]:
-    """The steps and limits of a case: hand-over, each department's review, decision, legal, issuance."""
-    pauses = tuple(Pause(p["started_on"], p["ended_on"], p["kind"]) for p in f.pauses)
-    ext, _ = extension_days(f)
-    promised = f.item.get("promised_limit", 0)
-    total = promised + ext
-    legal = JOINT_LIMIT if f.joint else f.item.get("legal_limit", 0)
-    review = min(total, max(total - policy.decision_days, policy.handover_days))
-    out = [Watch("handover", f.lead, Clock(min(policy.handover_days, total), f.accepted_on, pauses),
-                 f.routed_on, policy.step_levels)]
-    out += [Watch(f"review:{d}", d, Clock(review, f.accepted_on, pauses, review_extension(f, d)),
-                  f.decisions.get(d), policy.step_levels) for d in f.departments]
-    out += [Watch("decision", f.lead, Clock(promised, f.accepted_on, pauses, ext), f.decided_on,
-                  policy.case_levels),
-            Watch("legal", f.lead, Clock(legal, f.accepted_on, pauses, ext), f.decided_on,
-                  policy.legal_levels)]
-    if f.decided_on:
-        out.append(Watch("issuance", f.lead, Clock(policy.issuance_days, f.decided_on), f.issued_on,
-                         policy.step_levels))
+def watches(f: CaseFacts, policy: Policy, cal, today: date,
+            deadlines: CaseDeadlines | None = None) -> list[Watch]:
+    """The steps and limits of a case: hand-over, each department's review, decision (the
+    promised deadline), legal, issuance."""
+    dl = deadlines or deadlines_of(f, policy, cal, today)
+    out = [Watch("handover", f.lead, dl.handover, f.routed_on, policy.step_levels)]
+    out += [Watch(f"review:{d}", d, due, f.decisions.get(d), policy.step_levels)
+            for d, due in dl.reviews.items()]
+    out += [Watch("decision", f.lead, dl.promised, f.decided_on, policy.case_levels),
+            Watch("legal", f.lead, dl.legal, f.decided_on, policy.legal_levels)]
+    if dl.issuance:
+        out.append(Watch("issuance", f.lead, dl.issuance, f.issued_on, policy.step_levels))
     return out
 
 
@@ -183,13 +174,15 @@ def thresholds(clock: Clock, cal, fraction: float) -> dict[str, date]:
 
 
 def view(w: Watch, cal, today: date, policy: Policy) -> dict:
-    """A watch as of `today`: due date, status (a level, paused, done or late), thresholds."""
-    deadline = w.clock.deadline(cal, today)
+    """A watch as of `today` (the `today` its watches were computed for): due date, status (a
+    level, paused, done or late), thresholds."""
+    deadline = w.due.deadline
+    done_early = w.done_on is not None and w.done_on < today  # the count stopped when it was done
     v = {"key": w.key, "department": w.department, "limit_days": w.clock.limit_days,
          "extension_days": w.clock.extension_days, "due_date": deadline.due_date.isoformat(),
          "estimated": deadline.estimated, "paused": deadline.paused, "levels": list(w.levels),
          "done_on": w.done_on and w.done_on.isoformat(), "thresholds": {},
-         "days_left": w.clock.days_left(cal, min(today, w.done_on or today))}
+         "days_left": w.clock.days_left(cal, w.done_on) if done_early else w.due.days_left}
     if w.done_on:
         v["status"] = "done" if w.done_on <= deadline.due_date else "late"
     elif deadline.paused:

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from .case_clock import RANK, CaseFacts, Policy, extension_days, view, watches
+from .case_clock import RANK, CaseFacts, Policy, deadlines_of, view, watches
 
 OPEN_STATES = ("on_track", "due_soon", "last_day", "overdue", "paused")
 
 
 def build(f: CaseFacts, cal, today: date, policy: Policy, raised: dict | None = None) -> dict:
     """The record of a case as of `today`; `raised` (warnings already sent) is carried over."""
-    ws = watches(f, policy)
+    dl = deadlines_of(f, policy, cal, today)
+    ws = watches(f, policy, cal, today, dl)
     views = [view(w, cal, today, policy) for w in ws]
     for v in views:
         v.pop("days_left")  # changes daily; readers recompute it
     decision = next(w for w in ws if w.key == "decision")
-    ext, capped = extension_days(f)
     acc = f.accepted
     record = {
         "case_no": f.case_no, "site": f.site, "item_code": f.item.get("code", ""),
@@ -37,7 +37,7 @@ def build(f: CaseFacts, cal, today: date, policy: Policy, raised: dict | None = 
         "pauses": [{**p, "started_on": _iso(p["started_on"]), "ended_on": _iso(p["ended_on"])}
                    for p in f.pauses],
         "extensions": [{**x, "on": _iso(x["on"])} for x in f.extensions],
-        "extension_days": ext, "extension_capped": capped,
+        "extension_days": dl.extension_days, "extension_capped": dl.extension_capped,
         "working_days": decision.clock.used_days(cal, f.decided_on) if f.decided_on else None,
         "supplements": f.supplements, "visits": f.visits,
         "raised": dict(raised or {}),

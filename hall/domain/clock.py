@@ -20,8 +20,9 @@ except ZoneInfoNotFoundError:  # no tz database on the host; China is UTC+8 with
     SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 END_OF_DAY = time(23, 59, 59)
-ORDINARY_LIMIT, ORDINARY_EXTENSION = 20, 10  # Art. 42
+ORDINARY_EXTENSION = 10  # Art. 42: +10 with the agency head's approval (the limit is the item's)
 JOINT_LIMIT, JOINT_EXTENSION = 45, 15  # Art. 42 for joint/unified handling (Art. 26), 联办件
+# Which limit and extension apply to a case: hall.domain.deadlines.case_deadlines, the one place.
 ISSUANCE_LIMIT = 10  # Art. 44: issue and deliver within 10 working days of the decision
 
 SUPPLEMENT = "supplement"  # 补正: waiting for the applicant's corrected materials
@@ -142,16 +143,6 @@ class Clock:
         # Fraction so that 2/3 of 30 days is exactly 20, not 19.999...
         threshold = Fraction(due_soon_fraction).limit_denominator(1000) * self.total_days
         return "due_soon" if self.used_days(cal, today) >= threshold else "on_track"
-
-
-def ordinary_clock(accepted_on: date, *, extended: bool = False, pauses=()) -> Clock:
-    """Art. 42 legal limit: 20 working days, +10 with the agency head's approval."""
-    return Clock(ORDINARY_LIMIT, accepted_on, tuple(pauses), ORDINARY_EXTENSION if extended else 0)
-
-
-def joint_clock(accepted_on: date, *, extended: bool = False, pauses=()) -> Clock:
-    """联办件 (joint/unified handling): 45 working days, +15 with the government head's approval."""
-    return Clock(JOINT_LIMIT, accepted_on, tuple(pauses), JOINT_EXTENSION if extended else 0)
 
 
 def issuance_clock(decided_on: date) -> Clock:

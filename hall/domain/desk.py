@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from .clock import JOINT_LIMIT, SHANGHAI, Clock
+from .clock import SHANGHAI
+from .deadlines import CaseDeadlines, Extension, case_deadlines
 from .errors import InvalidArgument
 from .events import Event
 from .identity import Actor
@@ -16,20 +17,17 @@ def accepted_on(review: CaseReview) -> date:
     return date.fromisoformat(review.routed["accepted_on"])
 
 
-def child_clock(review: CaseReview, child: DepartmentReview) -> Clock:
-    """A department's promised clock: the item's promised limit, its own pauses and extension."""
-    return child.clock(int((review.routed.get("item") or {}).get("promised_limit", 0)), accepted_on(review))
-
-
-def legal_clock(review: CaseReview) -> Clock:
-    """The parent's legal clock: the item's limit, or 45 (+15) for a joint case; every
-    department's pauses stop it (Art. 45 and 补正 time are not counted)."""
-    item = review.routed.get("item") or {}
-    pauses = tuple(p for c in review.children.values() for p in child_clock(review, c).pauses)
-    if review.mode == "single":
-        child = next(iter(review.children.values()))
-        return Clock(int(item.get("legal_limit", 0)), accepted_on(review), pauses, child.extension_days)
-    return Clock(JOINT_LIMIT, accepted_on(review), pauses, review.joint_extension.get("days", 0))
+def deadlines(review: CaseReview, calendar, today: date) -> CaseDeadlines:
+    """The case's deadlines by the one deadline function: each department's budget (`reviews`:
+    the promised limit, its own pauses, the case's extension and its own), the legal limit
+    (the item's, or 45 (+15) for a joint case; every department's pauses stop it)."""
+    extensions = [Extension(d, c.extension_days) for d, c in review.children.items() if c.extension_days]
+    if review.joint_extension:
+        extensions.append(Extension(review.lead, int(review.joint_extension.get("days", 0)), joint=True))
+    return case_deadlines(review.routed.get("item") or {}, accepted_on(review), calendar, today,
+                          departments=list(review.children),
+                          pauses={d: c.clock_pauses() for d, c in review.children.items()},
+                          extensions=extensions)
 
 
 def to_doc(review: CaseReview, calendar, today: date) -> dict:
@@ -44,8 +42,7 @@ def to_doc(review: CaseReview, calendar, today: date) -> dict:
             "licence": review.licence, "revocation": review.revocation,
             "joint_extension": review.joint_extension, "rev": review.rev,
             "pending": [d for d, c in review.children.items() if c.status not in FINAL],
-            "due": {d: child_clock(review, c).deadline(calendar, today).due_date.isoformat()
-                    for d, c in review.children.items()},
+            "due": {d: due.due_date.isoformat() for d, due in deadlines(review, calendar, today).reviews.items()},
             "codes": sorted(set(codes))}
 
 
@@ -58,16 +55,15 @@ def from_doc(doc: dict) -> CaseReview:
 def worklist_line(review: CaseReview, department: str, calendar, today: date) -> dict:
     """One line of a department's worklist: the deadline and the working days left."""
     child = review.children[department]
-    clock = child_clock(review, child)
-    due = clock.deadline(calendar, today)
+    due = deadlines(review, calendar, today).reviews[department]
     item, applicant = review.routed.get("item") or {}, review.routed.get("applicant") or {}
     return {"case_no": review.case_no, "child_no": child.child_no, "department": department,
             "queue": child.queue, "status": child.status, "claimed_by": child.claimed_by,
             "item_code": item.get("code", ""), "item_name": item.get("name", ""),
             "applicant_name": applicant.get("name", ""), "mode": review.mode,
-            "due_date": due.due_date.isoformat(), "days_left": clock.days_left(calendar, today),
+            "due_date": due.due_date.isoformat(), "days_left": due.days_left,
             "paused": due.paused, "extension": child.extension.get("status", ""),
-            "limit_days": clock.total_days}
+            "limit_days": due.limit_days}
 
 
 def supplement_submitted(review: CaseReview, event: Event) -> bool:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Callable
 
 from . import decision, licence
+from .clock import JOINT_EXTENSION
 from .errors import AlreadyDone, InvalidArgument, NotFound, PermissionDenied, StepOutOfOrder
 from .events import Event, new_event
 from .identity import Actor, may_act_for, no_such_case
@@ -28,7 +29,6 @@ RPC_STEPS = {"Claim": "claim", "Release": "release", "Assign": "assign", "Decide
              "StartProcedure": "start_procedure", "EndProcedure": "end_procedure",
              "RequestExtension": "request_extension", "DecideExtension": "decide_extension",
              "SetJointMode": "set_mode", "ExtendJoint": "extend_joint", "Revoke": "revoke"}
-JOINT_EXTENSION = 15
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
-from .clock import SHANGHAI, SPECIAL_PROCEDURE, SUPPLEMENT, Clock, ORDINARY_EXTENSION, Pause
+from .clock import SHANGHAI, SPECIAL_PROCEDURE, SUPPLEMENT, ORDINARY_EXTENSION, Pause
 from .errors import AlreadyDone, InvalidArgument, PermissionDenied, StepOutOfOrder
 from .identity import Actor
 
@@ -95,11 +95,11 @@ class DepartmentReview:
         pause["ended_on"] = max(today, date.fromisoformat(pause["started_on"])).isoformat()
         return pause
 
-    def clock(self, limit: int, accepted_on: date) -> Clock:
-        pauses = [Pause(date.fromisoformat(p["started_on"]),
-                        date.fromisoformat(p["ended_on"]) if p["ended_on"] else None, p["kind"])
-                  for p in self.pauses]
-        return Clock(limit, accepted_on, tuple(pauses), self.extension_days)
+    def clock_pauses(self) -> tuple[Pause, ...]:
+        """This department's pauses, for hall.domain.deadlines (via desk.deadlines)."""
+        return tuple(Pause(date.fromisoformat(p["started_on"]),
+                           date.fromisoformat(p["ended_on"]) if p["ended_on"] else None, p["kind"])
+                     for p in self.pauses)
 
     @property
     def extension_days(self) -> int:

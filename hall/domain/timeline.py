@@ -90,7 +90,8 @@ def clocks(events: list[dict], calendar, today: date, policy: case_clock.Policy 
     if f is None:
         return {}
     policy = policy or case_clock.Policy()
-    return {w.key: case_clock.view(w, calendar, today, policy) for w in case_clock.watches(f, policy)}
+    return {w.key: case_clock.view(w, calendar, today, policy)
+            for w in case_clock.watches(f, policy, calendar, today)}
 
 
 def build_view(events: list[dict], calendar, now: datetime) -> dict:

@@ -22,11 +22,9 @@ def authority(reference_dir, keyring) -> Authority:
         procedures=SPECIAL_PROCEDURES, signer=keyring.sign)
 
 
-def _deadline(clock, calendar, today: date) -> common_pb2.Deadline:
-    due = clock.deadline(calendar, today)
-    return common_pb2.Deadline(limit_days=clock.total_days, due_date=due.due_date.isoformat(),
-                               days_left=clock.days_left(calendar, today), estimated=due.estimated,
-                               paused=due.paused)
+def _deadline(due) -> common_pb2.Deadline:
+    """A hall.domain.deadlines.Due as the review view shows it."""
+    return common_pb2.Deadline(**due.to_dict())
 
 
 def _step(h: dict) -> bo.ReviewStep:
@@ -39,12 +37,13 @@ def _step(h: dict) -> bo.ReviewStep:
 
 def review_view(review: CaseReview, calendar, today: date) -> bo.ReviewView:
     item = review.routed.get("item") or {}
+    dl = desk.deadlines(review, calendar, today)
     children = []
     for d, c in review.children.items():
         dec = c.decision.get("confirmed") or c.decision
         children.append(bo.DepartmentReviewView(
             department=d, child_no=c.child_no, queue=c.queue, status=c.status, claimed_by=c.claimed_by,
-            promised=_deadline(desk.child_clock(review, c), calendar, today),
+            promised=_deadline(dl.reviews[d]),
             extension=c.extension.get("status", ""), outcome=dec.get("outcome", ""),
             reason=dec.get("reason", ""), legal_basis=dec.get("legal_basis", ""),
             conditions=dec.get("conditions", []), verification_code=c.decision.get("code", ""),
@@ -54,7 +53,7 @@ def review_view(review: CaseReview, calendar, today: date) -> bo.ReviewView:
     return bo.ReviewView(
         case_no=review.case_no, site=review.site, item_code=item.get("code", ""), item_name=item.get("name", ""),
         mode=review.mode, outcome=review.outcome, departments=children,
-        legal=_deadline(desk.legal_clock(review), calendar, today),
+        legal=_deadline(dl.legal),
         verification_code=review.decision.get("code", ""),
         licence_number=review.licence.get("licence_number", ""), revoked=bool(review.revocation),
         revoked_reason=review.revocation.get("reason", ""), reasons=reasons)

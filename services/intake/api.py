@@ -67,12 +67,11 @@ class IntakeServicer(gateway_pb2_grpc.HallGatewayServicer):
             history=[convert.history_to_pb({**e, "service": "intake"}, "受理") for e in rec["out"]])
 
     def _response(self, rec: dict, replayed: bool):
+        dl = acceptance.deadlines(rec, self.calendar, datetime.now(SHANGHAI).date())
         return gateway_pb2.AcceptApplicationResponse(
             case_no=rec["_id"], status="accepted", accepted_at=rec["accepted_at"], replayed=replayed,
-            promised=common_pb2.Deadline(limit_days=rec["item"]["promised_limit"],
-                                         due_date=rec["promised_due"], estimated=rec["estimated"]),
-            legal=common_pb2.Deadline(limit_days=rec["item"]["legal_limit"],
-                                      due_date=rec["legal_due"], estimated=rec["estimated"]))
+            promised=convert.deadline_to_pb(dl.promised.to_dict()),
+            legal=convert.deadline_to_pb(dl.legal.to_dict()))
 
 
 def main() -> None:

@@ -96,14 +96,12 @@ class AcceptanceRpcs:
                                              "closed_at": self.now().isoformat()})
 
     def _accepted(self, rec: dict, replayed: bool, library: str):
-        item = rec["item"]
+        dl = acceptance.deadlines(rec, self.calendar, self.now().date())
         return fd.SubmitApplicationResponse(
             result="accepted", case_no=rec["_id"], document=self._doc(rec["documents"][0]),
             checks=pb.checks(rec.get("checks")), replayed=replayed, licence_library=library,
-            promised=common_pb2.Deadline(limit_days=item["promised_limit"], due_date=rec["promised_due"],
-                                         estimated=rec["estimated"]),
-            legal=common_pb2.Deadline(limit_days=item["legal_limit"], due_date=rec["legal_due"],
-                                      estimated=rec["estimated"]))
+            promised=convert.deadline_to_pb(dl.promised.to_dict()),
+            legal=convert.deadline_to_pb(dl.legal.to_dict()))
 
     def _other(self, rec: dict, replayed: bool):
         return fd.SubmitApplicationResponse(result=rec["result"], document=self._doc(rec["documents"][0]),

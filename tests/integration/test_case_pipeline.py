@@ -36,6 +36,9 @@ def test_a_case_goes_from_window_to_issuance_and_closes_with_its_whole_history(h
     applicant = person(random.Random(1))
     accepted, view = run_case(hall, item, applicant)
     assert accepted.case_no.startswith("LX00-") and not accepted.replayed
+    # issue 13 (a): the answer tells the working days left of both deadlines
+    assert accepted.promised.days_left > 0 and accepted.legal.days_left > 0
+    assert accepted.promised.due_date == view.promised.due_date and accepted.legal.due_date == view.legal.due_date
     assert view.item_code == item.code and view.outcome == "approved"
     assert list(view.departments) == list(item.departments)
     types = [h.event_type for h in view.history]

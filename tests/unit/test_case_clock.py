@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from hall.domain import case_clock
+from hall.domain import case_clock, timeline
 from hall.domain.case_clock import Policy, facts, view, watches
 from hall.domain.clock import SHANGHAI
 from hall.domain.workdays import WorkCalendar
@@ -35,8 +35,12 @@ def accepted(on, promised, legal, departments=("FGW",), case_type="承诺件", *
 
 
 def clocks_of(events, cal, today, policy=Policy()):
-    f = facts(events)
-    return {w.key: view(w, cal, today, policy) for w in watches(f, policy)}
+    return timeline.clocks(events, cal, today, policy)
+
+
+def extension_of(events, cal, today=date(2026, 3, 20)):
+    dl = case_clock.deadlines_of(facts(events), Policy(), cal, today)
+    return dl.extension_days, dl.extension_capped
 
 
 def test_nothing_is_built_before_the_acceptance_is_seen():
@@ -101,7 +105,7 @@ def test_an_extension_adds_its_days_to_both_clocks_and_is_capped_at_the_law(cal)
     assert c["legal"]["due_date"] == "2026-04-14" and c["legal"]["extension_days"] == 10
     assert c["decision"]["due_date"] == "2026-04-07"  # 15 + 10 = d25
     over = base + [ev("extension_granted", "2026-03-20", {"department": "FGW", "days": 15})]
-    assert case_clock.extension_days(facts(over)) == (10, True)
+    assert extension_of(over, cal) == (10, True)
 
 
 def test_a_joint_case_runs_under_45_days_and_may_be_extended_by_15(cal):
@@ -122,7 +126,7 @@ def test_a_joint_case_runs_under_45_days_and_may_be_extended_by_15(cal):
     # d46 Sat 05-09 (swapped), d47 05-11 ... d60 05-28
     c = clocks_of(ext, cal, date(2026, 4, 20))
     assert c["legal"]["due_date"] == "2026-05-28" and c["review:ZJJ"]["extension_days"] == 15
-    assert case_clock.extension_days(facts(ext)) == (15, False)
+    assert extension_of(ext, cal) == (15, False)
 
 
 def test_a_late_review_shows_before_the_whole_case_is_late(cal):
@@ -150,8 +154,33 @@ def test_watch_levels_agree_with_the_clock_engine_day_by_day(cal):
               ev("supplement_requested", "2026-02-11", {"department": "FGW"}),
               ev("supplement_submitted", "2026-02-26", {"department": "FGW"})]
     f = facts(events)
-    decision = next(w for w in watches(f, Policy()) if w.key == "decision")
     for i in range(15, 50):
         today = date(2026, 2, 11) + timedelta(days=i)
         now = datetime.combine(today, time(12), SHANGHAI)
+        decision = next(w for w in watches(f, Policy(), cal, today) if w.key == "decision")
         assert view(decision, cal, today, Policy())["status"] == decision.clock.status(cal, now), today
+
+
+# --- issue 13 (c): an extension is counted once in the review budget ------------------------
+
+def test_after_a_granted_extension_the_review_budget_ends_no_later_than_the_decision(cal):
+    base = [accepted("2026-03-02", 15, 20), ev("case_routed", "2026-03-02", {"departments": ["FGW"]})]
+    ext = base + [ev("extension_granted", "2026-03-20",
+                     {"department": "FGW", "days": 10, "reason": "需进一步核查", "approved_by": "LX-FGW-01"})]
+    c = clocks_of(ext, cal, date(2026, 3, 20))
+    # promised 15 + 10 = d25 04-07; the review ends a day before it: d24 04-03 (not d34)
+    assert c["decision"]["due_date"] == "2026-04-07"
+    assert c["review:FGW"]["due_date"] <= c["decision"]["due_date"]
+    assert c["review:FGW"]["due_date"] == "2026-04-03"
+    assert c["review:FGW"]["limit_days"] + c["review:FGW"]["extension_days"] == 24
+
+
+def test_after_the_joint_extension_every_review_budget_ends_no_later_than_the_decision(cal):
+    depts = ("ZJJ", "HBJ")
+    events = [accepted("2026-03-02", 30, 45, depts, "联办件"),
+              ev("case_routed", "2026-03-02", {"departments": list(depts)}),
+              ev("extension_granted", "2026-04-20",
+                 {"department": "ZJJ", "days": 15, "reason": "联合勘验", "scope": "joint"})]
+    c = clocks_of(events, cal, date(2026, 4, 20))
+    for d in depts:
+        assert c[f"review:{d}"]["due_date"] < c["decision"]["due_date"]

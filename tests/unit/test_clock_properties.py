@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hall.domain.clock import Clock, Pause
+from hall.domain.deadlines import Extension, case_deadlines
 from hall.domain.workdays import WorkCalendar
 
 CAL = WorkCalendar.load()  # 2024-2026 from the package, 2027 from the shipped draft, 2028 bare
@@ -81,3 +82,35 @@ def test_on_the_due_date_no_days_are_left(clock):
 def test_a_deadline_touching_a_year_without_official_data_is_flagged(clock):
     dl = clock.deadline(CAL, today_for(clock))
     assert dl.estimated == (dl.due_date.year >= 2027 or clock.accepted_on.year >= 2027)
+
+
+# --- the one deadline function (hall.domain.deadlines) --------------------------------------
+
+@st.composite
+def cases(draw):
+    """An ordinary case: its item, acceptance day, pauses and granted extensions."""
+    promised = draw(st.integers(min_value=0, max_value=40))
+    item = {"promised_limit": promised, "legal_limit": promised + draw(st.integers(0, 30)),
+            "case_type": "承诺件", "departments": ["FGW"]}
+    accepted = draw(days)
+    ps = [p for p in draw(st.lists(pauses(accepted), max_size=2)) if p.ended_on is not None]
+    exts = [Extension("FGW", n) for n in draw(st.lists(st.sampled_from([5, 10]), max_size=2))]
+    return item, accepted, ps, exts
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases(), st.integers(min_value=0, max_value=3))
+def test_a_review_budget_never_ends_after_the_promised_deadline(case, margin):
+    item, accepted, ps, exts = case
+    dl = case_deadlines(item, accepted, CAL, accepted, pauses={"FGW": ps}, extensions=exts,
+                        review_margin=margin)
+    assert dl.reviews["FGW"].due_date <= dl.promised.due_date <= dl.legal.due_date
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases())
+def test_each_deadline_is_estimated_only_when_its_own_count_touches_an_unknown_year(case):
+    item, accepted, ps, exts = case
+    dl = case_deadlines(item, accepted, CAL, accepted, pauses={"FGW": ps}, extensions=exts)
+    for due in (dl.promised, dl.legal, dl.handover, dl.reviews["FGW"]):
+        assert due.estimated == (due.due_date.year >= 2027 or accepted.year >= 2027)

@@ -76,14 +76,14 @@ def test_only_the_lead_chief_sets_the_mode_and_only_before_anyone_decides():
 
 def test_the_joint_limit_is_45_working_days_and_15_more_with_the_governments_approval():
     case = routed(DEPTS)
-    assert desk.legal_clock(case).total_days == 45
+    assert desk.deadlines(case, CAL, NOW.date()).legal.limit_days == 45
     with pytest.raises(PermissionDenied):
         case.act(chief("SYJ"), "extend_joint", {"reason": "x", "approved_by": "区政府"}, AUTH, NOW)
     with pytest.raises(InvalidArgument, match="district government"):
         case.act(chief("SCJG"), "extend_joint", {"reason": "需专家评审"}, AUTH, NOW)
     events = case.act(chief("SCJG"), "extend_joint", {"reason": "需专家评审", "approved_by": "区政府 批复〔2026〕3号"}, AUTH, NOW)
     assert events[0].data["days"] == 15 and events[0].data["scope"] == "joint"
-    assert desk.legal_clock(case).total_days == 60
+    assert desk.deadlines(case, CAL, NOW.date()).legal.limit_days == 60
 
 
 def test_one_departments_supplement_pauses_its_own_clock_and_the_parents_not_the_others():
@@ -94,4 +94,4 @@ def test_one_departments_supplement_pauses_its_own_clock_and_the_parents_not_the
     lines = {d: desk.worklist_line(case, d, CAL, later) for d in DEPTS}
     assert lines["CGJ"]["paused"] and lines["CGJ"]["days_left"] == 10
     assert not lines["SYJ"]["paused"] and lines["SYJ"]["days_left"] == 5
-    assert desk.legal_clock(case).deadline(CAL, later).paused
+    assert desk.deadlines(case, CAL, later).legal.paused
