@@ -8,7 +8,7 @@ from hall.domain.applicant import check_applicant
 from hall.domain.errors import InvalidArgument, NotFound, StepOutOfOrder
 from hall.domain.identity import require_role
 from hall.infra import convert, grpcutil
-from hall.v1 import common_pb2, frontdesk_pb2 as fd
+from hall.v1 import frontdesk_pb2 as fd
 from services.intake import pb
 
 STAFF = ("clerk", "reviewer", "chief", "issuer", "supervisor", "admin")

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from hall.domain.errors import AlreadyDone, InvalidArgument, PermissionDenied, StepOutOfOrder
+from hall.domain.errors import NotFound, AlreadyDone, InvalidArgument, PermissionDenied, StepOutOfOrder
 from hall.domain.events import new_event
-from hall.domain.identity import Actor
+from hall.domain.identity import no_such_case, Actor
 from hall.domain import desk
 from hall.domain.workdays import WorkCalendar
 from tests.unit.backoffice_fixtures import NOW, authority, chief, reviewer, routed
@@ -36,10 +36,11 @@ def test_deciding_an_unclaimed_case_claims_it_for_the_reviewer():
     assert case.children["SYJ"].claimed_by == "R-SYJ-1" and case.outcome == "approved"
 
 
-def test_a_reviewer_of_another_department_may_not_act_on_the_case():
+def test_a_reviewer_of_another_department_may_not_act_on_the_case_nor_tell_it_exists():
     case = routed(["SYJ"])
-    with pytest.raises(PermissionDenied, match="not routed to department CGJ"):
+    with pytest.raises(NotFound) as hidden:
         case.act(reviewer("CGJ"), "claim", {}, AUTH, NOW)
+    assert str(hidden.value) == no_such_case(case.case_no)
     with pytest.raises(PermissionDenied, match="may not act for SYJ"):
         case.act(reviewer("CGJ"), "decide", {"department": "SYJ", "outcome": "approve"}, AUTH, NOW)
     assert case.children["SYJ"].history == []
