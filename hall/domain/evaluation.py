@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from .errors import AlreadyDone, InvalidArgument, NotFound, PermissionDenied
+from .errors import AlreadyDone, InvalidArgument, NotFound
+from . import identity
 from .identity import Actor, require_role
 
 LEVELS = {1: "非常不满意", 2: "不满意", 3: "基本满意", 4: "满意", 5: "非常满意"}
@@ -60,11 +61,7 @@ def follow_up(rating: dict, fix_due: date, now: datetime) -> dict | None:
 
 def resolve(follow: dict, actor: Actor, note: str, now: datetime) -> dict:
     """The fix is done and the applicant called back: the changes that close the follow-up."""
-    if actor.role == "chief":
-        if follow["department"] and actor.department != follow["department"]:
-            raise PermissionDenied(f"this follow-up belongs to department {follow['department']}")
-    elif actor.role not in ("supervisor", "admin"):
-        raise PermissionDenied("a follow-up is closed by the chief representative or the supervision office")
+    identity.may_resolve_follow_up(actor, follow["department"])
     note = (note or "").strip()
     if not note or len(note) > 1000:
         raise InvalidArgument("say how it was fixed (a note of 1 to 1000 characters)")

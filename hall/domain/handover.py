@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 from .clock import SHANGHAI
 from .errors import AlreadyDone, PermissionDenied
-from .identity import Actor, require_role
+from .identity import Actor, may_sign_handover, require_role
 
 LIMIT_WORKING_DAYS = 1  # by the end of the next working day
 
@@ -26,12 +26,10 @@ def make(department: str, site: str, actor: Actor, now: datetime, paper: list[di
 
 def check_sign(handover: dict | None, case_no: str, actor: Actor) -> None:
     """Only the receiving department signs, and once."""
-    require_role(actor, "reviewer", "chief", action="signing a hand-over")
     if handover is None:
+        require_role(actor, "reviewer", "chief", action="signing a hand-over")
         raise PermissionDenied(f"case {case_no} has no paper hand-over")
-    if actor.department != handover["department"]:
-        raise PermissionDenied(f"the paper of {case_no} goes to {handover['department']}, "
-                               f"not to your department {actor.department}")
+    may_sign_handover(actor, handover["department"], case_no)
     if handover["signed_at"]:
         raise AlreadyDone(f"the hand-over of {case_no} was signed by "
                           f"{handover['signed_by']['staff_id']} at {handover['signed_at']}")

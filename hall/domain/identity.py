@@ -104,6 +104,71 @@ def worklist_department(actor: Actor, requested: str) -> str:
     return department
 
 
+
+def may_take_ticket(actor: Actor, site: str) -> None:
+    """A clerk issues tickets at their own site; a site's kiosk at its own site."""
+    require_role(actor, "clerk", "system", action="issuing a queue ticket")
+    if actor.site and actor.site != site:
+        raise PermissionDenied(f"you are signed in at site {actor.site}, not {site}")
+
+
+def department_to_read(actor: Actor, requested: str, what: str, others=("supervisor", "admin")) -> str:
+    """The department whose `what` the caller may read: a department's own staff their own;
+    `others` (the supervision office, and for some lists the front desk) any ("" = all)."""
+    if actor.role in ("reviewer", "chief"):
+        if requested and requested != actor.department:
+            raise PermissionDenied(f"you may read only your own department's {what} ({actor.department})")
+        return actor.department
+    require_role(actor, *others, action=f"reading {what}")
+    return requested
+
+
+def may_acknowledge_notice(actor: Actor, department: str) -> None:
+    """督办: the department's chief representative or the supervision office acknowledges."""
+    if actor.role in ("supervisor", "admin") or (actor.role == "chief" and actor.department == department):
+        return
+    raise PermissionDenied(f"only the chief representative of {department} or the "
+                           "supervision office may acknowledge this notice")
+
+
+def may_resolve_follow_up(actor: Actor, department: str) -> None:
+    """好差评 整改: closed by the department's chief representative or the supervision office."""
+    if actor.role == "chief":
+        if department and actor.department != department:
+            raise PermissionDenied(f"this follow-up belongs to department {department}")
+    elif actor.role not in ("supervisor", "admin"):
+        raise PermissionDenied("a follow-up is closed by the chief representative or the supervision office")
+
+
+def may_sign_handover(actor: Actor, department: str, case_no: str) -> None:
+    """材料交接: only the receiving department signs for the paper."""
+    require_role(actor, "reviewer", "chief", action="signing a hand-over")
+    if actor.department != department:
+        raise PermissionDenied(f"the paper of {case_no} goes to {department}, "
+                               f"not to your department {actor.department}")
+
+
+def is_named_chief(actor: Actor, department: str, chiefs: dict) -> bool:
+    """首席代表制: the chief representative the reference data names for the department."""
+    return actor.role == "chief" and actor.department == department and chiefs.get(department) == actor.staff_id
+
+
+def may_administer_staff(actor: Actor, action: str) -> None:
+    require_role(actor, "admin", action=action)
+
+
+def may_read_staff_changes(actor: Actor) -> None:
+    require_role(actor, "admin", "supervisor", action="reading the staff changes")
+
+
+def may_list_revocations(actor: Actor) -> None:
+    require_role(actor, "system", action="listing revocations")
+
+
+def may_change_own_record(actor: Actor) -> None:
+    if actor.role == "system" or actor.staff_id.startswith("svc-"):
+        raise PermissionDenied("a service account has no record in the staff directory")
+
 # ---- Method gates: which roles may call each public method at all (the gateway and the
 # service that owns the method both apply this table; finer rules — site, department, the
 # case itself — are the functions above, called by the owner).

@@ -16,7 +16,7 @@ from . import decision, licence
 from .clock import JOINT_EXTENSION
 from .errors import AlreadyDone, InvalidArgument, NotFound, PermissionDenied, StepOutOfOrder
 from .events import Event, new_event
-from .identity import Actor, may_act_for, no_such_case
+from .identity import Actor, is_named_chief, may_act_for, no_such_case
 from .review import DepartmentReview, text
 
 CHIEF_ONLY = ("assign", "sign_off", "decide_extension", "revoke", "set_mode", "extend_joint")
@@ -40,8 +40,7 @@ class Authority:
     signer: Callable[[str, dict], dict]  # (department, document) -> sealed record
 
     def is_chief(self, actor: Actor, department: str) -> bool:
-        return (actor.role == "chief" and actor.department == department
-                and self.chiefs.get(department) == actor.staff_id)
+        return is_named_chief(actor, department, self.chiefs)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from .clock import SHANGHAI
 from .errors import InvalidArgument, PermissionDenied, StepOutOfOrder, Unauthenticated
-from .identity import Actor, require_role
+from .identity import Actor
 
 STAFF_ROLES = ("clerk", "reviewer", "chief", "issuer", "supervisor", "admin")
 SERVICE_PREFIX = "svc-"  # the hall's own processes, role "system", not in the directory
@@ -384,22 +384,3 @@ def service_actor(account: str) -> Actor:
     (svc-kiosk-lx02) takes tickets at its own site."""
     kiosk = re.fullmatch(r"svc-kiosk-([a-z0-9]{2,8})", account)
     return Actor(account, "system", kiosk.group(1).upper() if kiosk else "", "")
-
-
-# --- who may do what (to move into the one policy module) ---------------------------------
-
-def may_administer(actor: Actor, action: str) -> None:
-    require_role(actor, "admin", action=action)
-
-
-def may_read_changes(actor: Actor) -> None:
-    require_role(actor, "admin", "supervisor", action="reading the staff changes")
-
-
-def may_list_revocations(actor: Actor) -> None:
-    require_role(actor, "system", action="listing revocations")
-
-
-def may_change_itself(actor: Actor) -> None:
-    if actor.role == "system" or actor.staff_id.startswith(SERVICE_PREFIX):
-        raise PermissionDenied("a service account has no record in the staff directory")

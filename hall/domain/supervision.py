@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .errors import AlreadyDone, InvalidArgument, PermissionDenied
+from .errors import AlreadyDone, InvalidArgument
 from .events import Event, new_event
+from . import identity
 from .identity import SYSTEM, Actor
 
 SUPERVISION_OFFICE = "区政务服务中心督查室"
@@ -60,7 +61,7 @@ def escalate(notice: dict, now: datetime) -> tuple[dict, Event]:
 
 def acknowledge(notice: dict, actor: Actor, note: str, now: datetime) -> dict:
     """The chief representative (or the supervision office) acknowledges a notice, with a note."""
-    may_acknowledge(actor, notice)
+    identity.may_acknowledge_notice(actor, notice["department"])
     note = (note or "").strip()
     if not note:
         raise InvalidArgument("say what is being done about the case (note is required)")
@@ -71,27 +72,6 @@ def acknowledge(notice: dict, actor: Actor, note: str, now: datetime) -> dict:
         raise AlreadyDone(f"notice {notice['_id']} was already acknowledged by {by}")
     return {"status": "acknowledged", "escalate_at": None,
             "acknowledged": {"by": actor.to_dict(), "at": now, "note": note}}
-
-
-def may_acknowledge(actor: Actor, notice: dict) -> None:
-    if actor.role in ("supervisor", "admin"):
-        return
-    if actor.role == "chief" and actor.department == notice["department"]:
-        return
-    raise PermissionDenied(f"only the chief representative of {notice['department']} or the "
-                           "supervision office may acknowledge this notice")
-
-
-def may_read_department(actor: Actor, department: str) -> str:
-    """The department an actor may read supervision data of ("" = all, for the office)."""
-    if actor.role in ("supervisor", "admin"):
-        return department
-    if actor.role in ("chief", "reviewer"):
-        if department and department != actor.department:
-            raise PermissionDenied(f"you may read only your own department's notices ({actor.department})")
-        return actor.department
-    raise PermissionDenied(f"supervision notices are for departments and the supervision office, "
-                           f"not {actor.role}")
 
 
 def _iso(v) -> str:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hall.domain import handover, supplements
+from hall.domain import handover, identity, supplements
 from hall.domain.clock import SHANGHAI
-from hall.domain.errors import AlreadyDone, InvalidArgument, NotFound, PermissionDenied
+from hall.domain.errors import AlreadyDone, InvalidArgument, NotFound
 from hall.domain.identity import require_role
 from hall.infra import grpcutil
 from hall.v1 import frontdesk_pb2 as fd
@@ -22,14 +22,8 @@ class FollowupRpcs:
     @grpcutil.unary("intake")
     def ListHandovers(self, request, context):
         """A department's hand-overs; `as_of` shows which will be overdue then."""
-        actor = self.actor(context)
-        if actor.role in ("reviewer", "chief"):
-            if request.department and request.department != actor.department:
-                raise PermissionDenied(f"you may read only your own department's hand-overs ({actor.department})")
-            department = actor.department
-        else:
-            require_role(actor, "clerk", "supervisor", "admin", action="reading hand-overs")
-            department = request.department
+        department = identity.department_to_read(self.actor(context), request.department, "hand-overs",
+                                                 others=("clerk", "supervisor", "admin"))
         if not department:
             raise InvalidArgument("name the department")
         try:

@@ -1,8 +1,8 @@
 """自动取号 over gRPC: take, call, recall, no-show, transfer, finish, live status."""
 from __future__ import annotations
 
-from hall.domain import queueing
-from hall.domain.errors import InvalidArgument, NotFound, PermissionDenied, StepOutOfOrder
+from hall.domain import identity, queueing
+from hall.domain.errors import InvalidArgument, NotFound, StepOutOfOrder
 from hall.domain.identity import require_role
 from hall.infra import grpcutil
 from hall.v1 import frontdesk_pb2 as fd
@@ -14,10 +14,8 @@ class QueueRpcs:
     def TakeTicket(self, request, context):
         """A ticket for a sector or item at a site; a retried key returns the same ticket."""
         actor = self.actor(context)
-        require_role(actor, "clerk", "system", action="issuing a queue ticket")
         site_code = request.site or actor.site
-        if actor.role == "clerk" and site_code != actor.site:
-            raise PermissionDenied(f"you are signed in at site {actor.site}, not {site_code}")
+        identity.may_take_ticket(actor, site_code)
         if not 0 < len(request.idempotency_key) <= 128 or len(request.phone) > 20:
             raise InvalidArgument("idempotency_key is required (at most 128 characters); phone at most 20")
         if request.priority not in queueing.PRIORITIES:

@@ -46,7 +46,7 @@ class SupervisionServicer(supervision_pb2_grpc.SupervisionServicer):
         states = list(request.states) or ["due_soon", "last_day", "overdue"]
         if any(s not in RISK_STATES for s in states):
             raise InvalidArgument(f"states are {', '.join(RISK_STATES)}")
-        department = supervision.may_read_department(auth.caller(), request.department)
+        department = identity.department_to_read(auth.caller(), request.department, "supervision notices")
         found = self.repo.at_risk(department, states, _limit(request.limit))
         return pb.ListCasesAtRiskResponse(cases=[to_pb.at_risk(r) for r in found])
 
@@ -54,7 +54,7 @@ class SupervisionServicer(supervision_pb2_grpc.SupervisionServicer):
     def ListNotices(self, request, context):
         if request.status and request.status not in supervision.STATUSES:
             raise InvalidArgument(f"status is one of {', '.join(supervision.STATUSES)}")
-        department = supervision.may_read_department(auth.caller(), request.department)
+        department = identity.department_to_read(auth.caller(), request.department, "supervision notices")
         found = self.repo.notices(department, request.status, request.case_no, _limit(request.limit))
         return pb.ListNoticesResponse(notices=[to_pb.notice(n) for n in found])
 
@@ -83,7 +83,7 @@ class SupervisionServicer(supervision_pb2_grpc.SupervisionServicer):
     def ListFollowUps(self, request, context):
         if request.status and request.status not in ("open", "resolved"):
             raise InvalidArgument("status is open or resolved")
-        department = supervision.may_read_department(auth.caller(), request.department)
+        department = identity.department_to_read(auth.caller(), request.department, "supervision notices")
         found = self.repo.follow_ups(department, request.status, _limit(request.limit))
         today = datetime.now(SHANGHAI).date().isoformat()
         return pb.ListFollowUpsResponse(follow_ups=[to_pb.follow_up(f, today) for f in found])

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, TypeVar
 
-from hall.domain import staff as rules
+from hall.domain import identity, staff as rules
 from hall.domain.errors import AlreadyDone, InvalidArgument, NotFound, PermissionDenied, StepOutOfOrder
 from hall.domain.identity import Actor
 from hall.domain.staff import Change, Member, Policy, Session, SignInRefused, StaffRepository
@@ -124,7 +124,7 @@ def change_password(repo: StaffRepository, policy: Policy, actor: Actor, old: st
                     now: datetime) -> dict:
     """A member changes their own password, proving the old one; a wrong one counts as a
     failed sign-in."""
-    rules.may_change_itself(actor)
+    identity.may_change_own_record(actor)
     rules.check_password(new, actor.staff_id)
     if new == old:
         raise InvalidArgument("the new password is the old one")
@@ -147,14 +147,14 @@ def change_password(repo: StaffRepository, policy: Policy, actor: Actor, old: st
 
 def enrol_totp(repo: StaffRepository, actor: Actor, now: datetime) -> tuple[str, str]:
     """A new TOTP secret for the caller and its otpauth:// URI; on once confirmed."""
-    rules.may_change_itself(actor)
+    identity.may_change_own_record(actor)
     m, secret = _mutate(repo, actor.staff_id, rules.enrol_totp)
     _record(repo, m.staff_id, actor.staff_id, now, rules.TOTP_ENROLLED)
     return secret, rules.provisioning_uri(secret, m.staff_id)
 
 
 def confirm_totp(repo: StaffRepository, actor: Actor, code: str, now: datetime) -> dict:
-    rules.may_change_itself(actor)
+    identity.may_change_own_record(actor)
     m, _ = _mutate(repo, actor.staff_id, lambda m: rules.confirm_totp(m, code, now))
     _record(repo, m.staff_id, actor.staff_id, now, rules.TOTP_CONFIRMED, {"totp_enabled": True})
     return m.profile()
@@ -164,12 +164,12 @@ def confirm_totp(repo: StaffRepository, actor: Actor, code: str, now: datetime) 
 
 def list_staff(repo: StaffRepository, actor: Actor, site: str = "", department: str = "",
                role: str = "", include_inactive: bool = False) -> list[dict]:
-    rules.may_administer(actor, "listing staff")
+    identity.may_administer_staff(actor, "listing staff")
     return [m.profile() for m in repo.list(site, department, role, include_inactive)]
 
 
 def get_staff(repo: StaffRepository, actor: Actor, staff_id: str) -> dict:
-    rules.may_administer(actor, "reading a staff record")
+    identity.may_administer_staff(actor, "reading a staff record")
     m = repo.get(staff_id)
     if m is None:
         raise NotFound(f"no member of staff {staff_id!r}")
@@ -179,7 +179,7 @@ def get_staff(repo: StaffRepository, actor: Actor, staff_id: str) -> dict:
 def add_staff(repo: StaffRepository, policy: Policy, places, actor: Actor, fields: dict,
               password: str, now: datetime) -> dict:
     """A new member of staff, checked against the directory's rules and the catalogue."""
-    rules.may_administer(actor, "adding staff")
+    identity.may_administer_staff(actor, "adding staff")
     m = Member(**{k: fields.get(k, default) for k, default in _EDITABLE_DEFAULTS.items()},
                staff_id=fields.get("staff_id", ""), created_at=now, updated_at=now)
     rules.check_member(m, places)
@@ -207,7 +207,7 @@ def update_staff(repo: StaffRepository, places, actor: Actor, staff_id: str, fie
                  which: Iterable[str], now: datetime) -> dict:
     """Change some of a member's name, roles, site, department, sectors and windows. A change
     of roles, site or department ends their sessions: the tokens carry the old ones."""
-    rules.may_administer(actor, "changing staff records")
+    identity.may_administer_staff(actor, "changing staff records")
     which = list(which) or list(rules.EDITABLE)
     unknown = [f for f in which if f not in rules.EDITABLE]
     if unknown:
@@ -233,7 +233,7 @@ def update_staff(repo: StaffRepository, places, actor: Actor, staff_id: str, fie
 
 def deactivate_staff(repo: StaffRepository, actor: Actor, staff_id: str, reason: str, now: datetime) -> dict:
     """The member may no longer sign in, and every token of theirs is refused from now on."""
-    rules.may_administer(actor, "deactivating staff")
+    identity.may_administer_staff(actor, "deactivating staff")
     if not reason.strip() or len(reason) > MAX_REASON:
         raise InvalidArgument(f"give the reason for deactivating (1-{MAX_REASON} characters)")
     if staff_id == actor.staff_id:
@@ -252,7 +252,7 @@ def deactivate_staff(repo: StaffRepository, actor: Actor, staff_id: str, reason:
 
 
 def reactivate_staff(repo: StaffRepository, actor: Actor, staff_id: str, now: datetime) -> dict:
-    rules.may_administer(actor, "reactivating staff")
+    identity.may_administer_staff(actor, "reactivating staff")
 
     def change(m: Member):
         if m.active:
@@ -268,7 +268,7 @@ def reactivate_staff(repo: StaffRepository, actor: Actor, staff_id: str, now: da
 def set_password(repo: StaffRepository, policy: Policy, actor: Actor, staff_id: str, new: str,
                  now: datetime) -> dict:
     """The administrator sets a member's password (a new member, a forgotten password)."""
-    rules.may_administer(actor, "setting passwords")
+    identity.may_administer_staff(actor, "setting passwords")
     rules.check_password(new, staff_id)
     password_hash = policy.hash(new)
 
@@ -281,28 +281,28 @@ def set_password(repo: StaffRepository, policy: Policy, actor: Actor, staff_id: 
 
 
 def unlock_staff(repo: StaffRepository, actor: Actor, staff_id: str, now: datetime) -> dict:
-    rules.may_administer(actor, "unlocking staff")
+    identity.may_administer_staff(actor, "unlocking staff")
     m, _ = _mutate(repo, staff_id, rules.unlock)
     _record(repo, staff_id, actor.staff_id, now, rules.UNLOCKED)
     return m.profile()
 
 
 def reset_totp(repo: StaffRepository, actor: Actor, staff_id: str, now: datetime) -> dict:
-    rules.may_administer(actor, "resetting TOTP")
+    identity.may_administer_staff(actor, "resetting TOTP")
     m, _ = _mutate(repo, staff_id, rules.reset_totp)
     _record(repo, staff_id, actor.staff_id, now, rules.TOTP_RESET, {"totp_enabled": False})
     return m.profile()
 
 
 def list_changes(repo: StaffRepository, actor: Actor, staff_id: str = "", limit: int = 0) -> list[Change]:
-    rules.may_read_changes(actor)
+    identity.may_read_staff_changes(actor)
     if not 0 <= limit <= MAX_CHANGES:
         raise InvalidArgument(f"limit must be 1 to {MAX_CHANGES}")
     return repo.changes(staff_id, limit or DEFAULT_CHANGES)
 
 
 def list_revocations(repo: StaffRepository, actor: Actor, now: datetime) -> tuple[list[str], list[str]]:
-    rules.may_list_revocations(actor)
+    identity.may_list_revocations(actor)
     return repo.revocations(now)
 
 

@@ -6,7 +6,7 @@ import pyotp
 import pytest
 from argon2 import PasswordHasher
 
-from hall.domain import staff
+from hall.domain import identity, staff
 from hall.domain.errors import InvalidArgument, PermissionDenied, StepOutOfOrder
 from hall.domain.identity import Actor
 from tests.unit.test_staff_repository_contract import NOW, member
@@ -208,15 +208,15 @@ def test_service_accounts_file_lines_are_read_and_bad_lines_named():
 def test_who_may_administer_read_changes_and_list_revocations():
     admin, sup = Actor("admin", "admin", "LX00"), Actor("LX00-S01", "supervisor", "LX00")
     clerk, svc = Actor("LX00-C01", "clerk", "LX00"), Actor("svc-gateway", "system", "")
-    staff.may_administer(admin, "adding staff")
+    identity.may_administer_staff(admin, "adding staff")
     for a in (sup, clerk, svc):
         with pytest.raises(PermissionDenied):
-            staff.may_administer(a, "adding staff")
-    staff.may_read_changes(admin), staff.may_read_changes(sup)
+            identity.may_administer_staff(a, "adding staff")
+    identity.may_read_staff_changes(admin), identity.may_read_staff_changes(sup)
     with pytest.raises(PermissionDenied):
-        staff.may_read_changes(clerk)
-    staff.may_list_revocations(svc)
+        identity.may_read_staff_changes(clerk)
+    identity.may_list_revocations(svc)
     with pytest.raises(PermissionDenied):
-        staff.may_list_revocations(admin)
+        identity.may_list_revocations(admin)
     with pytest.raises(PermissionDenied):
-        staff.may_change_itself(svc)
+        identity.may_change_own_record(svc)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from hall.domain import case_record, supervision
+from hall.domain import case_record, identity, supervision
 from hall.domain.case_clock import Policy, facts
 from hall.domain.clock import SHANGHAI
 from hall.domain.errors import AlreadyDone, InvalidArgument, PermissionDenied
@@ -131,9 +131,9 @@ def test_only_the_departments_chief_or_the_office_acknowledge_and_only_once(cal)
 
 
 def test_a_chief_reads_only_their_own_departments_notices():
-    assert supervision.may_read_department(Actor("c", "chief", "LX00", "FGW"), "") == "FGW"
-    assert supervision.may_read_department(Actor("s", "supervisor", "LX00"), "") == ""
+    assert identity.department_to_read(Actor("c", "chief", "LX00", "FGW"), "", "notices") == "FGW"
+    assert identity.department_to_read(Actor("s", "supervisor", "LX00"), "", "notices") == ""
     with pytest.raises(PermissionDenied):
-        supervision.may_read_department(Actor("c", "chief", "LX00", "FGW"), "HBJ")
+        identity.department_to_read(Actor("c", "chief", "LX00", "FGW"), "HBJ", "notices")
     with pytest.raises(PermissionDenied):
-        supervision.may_read_department(Actor("k", "clerk", "LX00"), "")
+        identity.department_to_read(Actor("k", "clerk", "LX00"), "", "notices")
