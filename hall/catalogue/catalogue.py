@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from types import MappingProxyType
 from typing import Mapping
+
+from hall.domain.workdays import WorkCalendar, YearRule
 
 from .model import Delegation, Department, Item, LicenceType, Sector, Site, StaffSeed, Window
 
@@ -22,6 +25,12 @@ class Catalogue:
     windows: Mapping[str, Window]
     delegations: tuple[Delegation, ...]
     staff: Mapping[str, StaffSeed] = field(default_factory=lambda: MappingProxyType({}))
+    calendar_rules: tuple[YearRule, ...] = ()  # the operators' calendar years (reference/calendar)
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        """The working-day calendar of this version: the operators' years over chinese-calendar's."""
+        return WorkCalendar(self.calendar_rules)
 
     @classmethod
     def build(cls, version: str, root: str, **parts) -> "Catalogue":

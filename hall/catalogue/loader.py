@@ -12,10 +12,10 @@ from .catalogue import Catalogue
 from .errors import CatalogueError
 from .fields import entries
 from .validate import check
+from hall.domain.workdays import CalendarDataError, load_year_file
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "reference"
-# Files read, in order; items/*.yaml follow. reference/calendar/ belongs to the workday
-# calendar and is deliberately not part of the catalogue version.
+# Files read, in order; items/*.yaml and the operators' calendar years calendar/*.yaml follow.
 SECTIONS = (
     ("sectors.yaml", "sectors", "name", parse.sector),
     ("sites.yaml", "sites", "code", parse.site),
@@ -31,7 +31,7 @@ VERSION_LENGTH = 12
 def catalogue_files(root: Path) -> list[Path]:
     """Every file that makes up a catalogue version, in a stable order."""
     fixed = [root / name for name, *_ in SECTIONS]
-    return fixed + sorted((root / "items").glob("*.yaml"))
+    return fixed + sorted((root / "items").glob("*.yaml")) + sorted((root / "calendar").glob("*.yaml"))
 
 
 def version_of(files: dict[str, bytes]) -> str:
@@ -84,4 +84,12 @@ def load_catalogue(root: str | Path | None = None) -> Catalogue:
             if set(doc) - {"items"}:
                 raise CatalogueError(name, "-", f"unknown section(s) {sorted(set(doc) - {'items'})}")
         parts["items"] += _records(name, doc, "items", "code", parse.item)
-    return Catalogue.build(version=version_of(files), root=str(root), **check(parts))
+    rules = tuple(_year(root, n) for n in sorted(n for n in files if n.startswith("calendar/")))
+    return Catalogue.build(version=version_of(files), root=str(root), calendar_rules=rules, **check(parts))
+
+
+def _year(root: Path, name: str):
+    try:
+        return load_year_file(root / name)
+    except CalendarDataError as exc:
+        raise CatalogueError(name, "-", str(exc).split(": ", 1)[-1]) from None

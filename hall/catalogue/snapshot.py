@@ -16,6 +16,7 @@ from .errors import CatalogueError
 from .model import (Delegation, Department, Fee, Item, LicenceType, Material, Person, Sector,
                     Site, StaffSeed, Window)
 from .validate import check
+from hall.domain.workdays import YearRule
 
 SCHEMA = 1
 # section -> (the record's key field, how to rebuild one record from its plain form)
@@ -42,7 +43,18 @@ def to_snapshot(cat: Catalogue) -> dict:
     for section in SECTIONS:
         records = getattr(cat, section)
         out[section] = [_plain(r) for r in (records.values() if hasattr(records, "values") else records)]
+    out["calendar"] = [{"year": r.year, "holidays": sorted(d.isoformat() for d in r.holidays),
+                        "workdays": sorted(d.isoformat() for d in r.workdays), "source": r.source}
+                       for r in cat.calendar_rules]
     return out
+
+
+def _year_rule(where: str, raw) -> YearRule:
+    try:
+        return YearRule(int(raw["year"]), frozenset(map(date.fromisoformat, raw["holidays"])),
+                        frozenset(map(date.fromisoformat, raw["workdays"])), str(raw["source"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CatalogueError(where, "calendar", f"a calendar year is damaged: {exc}") from None
 
 
 def _department(d: dict) -> Department:
@@ -96,7 +108,8 @@ def from_snapshot(snapshot: dict) -> Catalogue:
         if not isinstance(records, list):
             raise CatalogueError(where, section, "section missing")
         parts[section] = [_record(where, section, i, key, build, raw) for i, raw in enumerate(records)]
-    return Catalogue.build(version=version, root=snapshot.get("root", ""), **check(parts))
+    rules = tuple(_year_rule(where, r) for r in snapshot.get("calendar", []))
+    return Catalogue.build(version=version, root=snapshot.get("root", ""), calendar_rules=rules, **check(parts))
 
 
 def _record(where: str, section: str, index: int, key: str, build, raw) -> tuple[str, str, Any]:

@@ -14,7 +14,8 @@ import time
 
 import grpc
 
-from hall.catalogue import Catalogue, CatalogueError, from_snapshot
+from hall.catalogue import Catalogue as CatalogueVersion, CatalogueError, from_snapshot
+from hall.domain.ports import Catalogue
 from hall.infra import grpcutil
 from hall.v1 import catalogue_pb2 as pb, catalogue_pb2_grpc
 
@@ -23,21 +24,21 @@ REFRESH_SECONDS = float(os.environ.get("HALL_CATALOGUE_REFRESH_SECONDS", "3"))
 TIMEOUT = 10.0
 
 
-class CatalogueClient:
+class CatalogueClient(Catalogue):
     def __init__(self, address: str, refresh_seconds: float = REFRESH_SECONDS, channel=None):
         self.address, self.refresh_seconds = address, refresh_seconds
         self._stub = catalogue_pb2_grpc.HallCatalogueStub(channel or grpcutil.channel(address))
-        self._versions: dict[str, Catalogue] = {}
-        self._current: Catalogue | None = None
+        self._versions: dict[str, CatalogueVersion] = {}
+        self._current: CatalogueVersion | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
-    def current(self) -> Catalogue | None:
+    def current(self) -> CatalogueVersion | None:
         return self._current
 
-    def load(self) -> Catalogue:
+    def load(self) -> CatalogueVersion:
         """The catalogue in force, waiting (and retrying) until routing-api answers; then
         follow routing's version in the background."""
         waited, last_log = time.monotonic(), 0.0
@@ -55,7 +56,7 @@ class CatalogueClient:
             self._thread.start()
         return self._current
 
-    def refresh(self) -> Catalogue:
+    def refresh(self) -> CatalogueVersion:
         """Ask routing which version is in force and switch to it (fetching it if new)."""
         version = self._stub.GetCatalogueVersion(pb.GetCatalogueVersionRequest(), timeout=TIMEOUT).version
         cat = self.get(version)
@@ -67,7 +68,7 @@ class CatalogueClient:
             self._current = cat
         return cat
 
-    def get(self, version: str) -> Catalogue | None:
+    def get(self, version: str) -> CatalogueVersion | None:
         """Any version routing-api ever loaded (None if it never did); fetched once, then kept."""
         if version in self._versions:
             return self._versions[version]

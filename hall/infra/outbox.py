@@ -19,6 +19,7 @@ from pymongo.errors import BulkWriteError
 
 from hall.domain.errors import StepOutOfOrder
 from hall.domain.events import EVENT_SOURCES
+from hall.domain.ports import EventOutbox
 from hall.infra.mongo import ids_present
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,9 @@ def save_if_unchanged(collection, outbox: "Outbox", doc_id: str, doc: dict, even
     return expected + 1
 
 
-class Outbox:
+class Outbox(EventOutbox):
+    """The relay of one process over its service's collections."""
+
     def __init__(self, db, publisher, collections: tuple[str, ...], sweep_every: float = 15.0):
         self._db, self._pub, self._collections = db, publisher, collections
         self._queue: queue.Queue = queue.Queue()

@@ -155,13 +155,13 @@ def test_materials_name_only_known_licence_types_with_trust_levels(cat):
     assert conditional and all(m.condition for m in conditional)
 
 
-def test_the_catalogue_package_imports_only_pyyaml_and_the_standard_library():
+def test_the_catalogue_package_imports_only_pyyaml_the_standard_library_and_the_domain():
     import ast
     import sys
     from pathlib import Path
 
     import hall.catalogue
-    allowed = set(sys.stdlib_module_names) | {"yaml", "__future__"}
+    allowed = set(sys.stdlib_module_names) | {"yaml", "__future__", "hall"}  # hall.domain: plain Python
     for path in Path(hall.catalogue.__file__).parent.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
@@ -171,6 +171,8 @@ def test_the_catalogue_package_imports_only_pyyaml_and_the_standard_library():
             else:
                 continue
             assert set(roots) <= allowed, f"{path.name} imports {roots}"
+            if roots == ["hall"]:
+                assert node.module.startswith("hall.domain"), f"{path.name} imports {node.module}"
 
 
 def test_windows_accepting_applies_sector_street_and_classified_rules(cat):
