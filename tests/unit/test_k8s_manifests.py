@@ -4,6 +4,7 @@ that need it, NetworkPolicies that admit only each port's callers, and every obj
 Kubernetes (offline)."""
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import re
@@ -31,8 +32,10 @@ PRODUCTION = [p for p in PROCESSES if p not in generate.DEV_ONLY]
 SERVERS = [p for p in PRODUCTION if PORTS[p][0] is not None]
 
 
+@functools.cache
 def load(path) -> list[dict]:
-    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+    """The documents of a manifest, parsed once (tests copy before they change one)."""
+    return [d for d in yaml.load_all(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if d]
 
 
 def objects(kind: str, path=K8S / "hall.yaml") -> dict[str, dict]:
@@ -44,6 +47,7 @@ def container(deployment: dict) -> dict:
     return c
 
 
+@functools.cache
 def all_deployments() -> dict[str, dict]:
     return {**objects("Deployment"), **objects("Deployment", K8S / "dev" / "carrier-sim.yaml")}
 
@@ -288,6 +292,7 @@ OUTSIDERS = [INGRESS, MONITORING, ("default", {"app.kubernetes.io/name": "gatewa
              ("other-app", {"app.kubernetes.io/part-of": "lixia-hall", "app.kubernetes.io/name": "intake-api"})]
 
 
+@functools.cache
 def policies() -> list[dict]:
     return [d for path in (K8S / "hall.yaml", K8S / "dev" / "carrier-sim.yaml") for d in load(path)
             if d["kind"] == "NetworkPolicy"]
