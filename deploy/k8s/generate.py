@@ -35,7 +35,7 @@ RESOURCES = {
 # every pod of the hall (they sign in at staff-api and poll its Staff/ListRevocations).
 EVERYONE = "every hall pod"
 CALLERS = {
-    "routing-api": ("intake-api", "staff-api", "approval-api", "approval-worker"),  # the catalogue (the gateway forwards HallCatalogue too)
+    "routing-api": ("intake-api", "staff-api", "sla-api", "sla-worker", "approval-api", "approval-worker"),  # the catalogue (the gateway forwards HallCatalogue too)
     "approval-api": ("intake-api",),              # the e-licence library (BackOffice/FindLicences)
     "staff-api": EVERYONE,
 }

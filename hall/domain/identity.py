@@ -140,9 +140,12 @@ def may_resolve_follow_up(actor: Actor, department: str) -> None:
         raise PermissionDenied("a follow-up is closed by the chief representative or the supervision office")
 
 
-def may_sign_handover(actor: Actor, department: str, case_no: str) -> None:
-    """材料交接: only the receiving department signs for the paper."""
+def may_sign_handover(actor: Actor, department: str, case_no: str, case_departments=()) -> None:
+    """材料交接: only the receiving department signs for the paper (another department's
+    case answers as a missing one)."""
     require_role(actor, "reviewer", "chief", action="signing a hand-over")
+    if case_departments and actor.department not in case_departments:
+        raise NotFound(no_such_case(case_no))
     if actor.department != department:
         raise PermissionDenied(f"the paper of {case_no} goes to {department}, "
                                f"not to your department {actor.department}")

@@ -281,7 +281,7 @@ def test_the_schema_check_rejects_a_wrong_field_so_a_pass_means_something():
 NAMESPACE = generate.NAMESPACE
 # the callers of each server's gRPC port, as the services' code calls them (see the next test)
 GRPC_CALLERS = {
-    "routing-api": {"gateway", "intake-api", "staff-api", "approval-api", "approval-worker"},  # the catalogue
+    "routing-api": {"gateway", "intake-api", "staff-api", "sla-api", "sla-worker", "approval-api", "approval-worker"},
     "approval-api": {"gateway", "intake-api"},
     "intake-api": {"gateway"}, "delivery-api": {"gateway"}, "sla-api": {"gateway"},
     "staff-api": set(PROCESSES),  # every process signs in there and polls its revocations
