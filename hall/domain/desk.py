@@ -1,5 +1,5 @@
-"""The back office's desk: stored form of a case review, its clocks, worklist lines and the
-applicant's supplement arriving from the front desk."""
+"""The back office's desk: stored form of a case review, its clocks, worklist lines, the
+applicant's supplement arriving from the front desk, and the check of a sealed decision."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -11,6 +11,7 @@ from .events import Event
 from .identity import Actor
 from .joint import CaseReview
 from .review import FINAL, DepartmentReview
+from .seal import verify
 
 
 def accepted_on(review: CaseReview) -> date:
@@ -30,7 +31,12 @@ def deadlines(review: CaseReview, calendar, today: date) -> CaseDeadlines:
                           extensions=extensions)
 
 
-def to_doc(review: CaseReview, calendar, today: date) -> dict:
+def due_dates(review: CaseReview, calendar, today: date) -> dict[str, date]:
+    """Each department's due date: the order its worklist is kept in."""
+    return {d: due.due_date for d, due in deadlines(review, calendar, today).reviews.items()}
+
+
+def to_doc(review: CaseReview, due: dict[str, date]) -> dict:
     """The stored document, with the fields the worklists and look-ups are indexed by."""
     children = {d: c.to_dict() for d, c in review.children.items()}
     codes = [c.decision["code"] for c in review.children.values() if c.decision.get("code")]
@@ -42,7 +48,7 @@ def to_doc(review: CaseReview, calendar, today: date) -> dict:
             "licence": review.licence, "revocation": review.revocation,
             "joint_extension": review.joint_extension, "rev": review.rev,
             "pending": [d for d, c in review.children.items() if c.status not in FINAL],
-            "due": {d: due.due_date.isoformat() for d, due in deadlines(review, calendar, today).reviews.items()},
+            "due": {d: day.isoformat() for d, day in due.items()},
             "codes": sorted(set(codes))}
 
 
@@ -81,3 +87,25 @@ def supplement_submitted(review: CaseReview, event: Event) -> bool:
                for c in targets]
     return any(changed)
 
+
+
+def sealed_records(review: CaseReview) -> list[dict]:
+    """Every sealed decision document of the case: each department's (and its confirmation of a
+    commitment) and the whole case's."""
+    out = [review.decision] if review.decision.get("code") else []
+    for c in review.children.values():
+        out += [d for d in (c.decision, c.decision.get("confirmed") or {}) if d.get("code")]
+    return out
+
+
+VERDICTS = {"tampered": "签章校验失败：文书内容与审批专用章签名不符",
+            "revoked": "文书真实，但该决定已撤销：{reason}",
+            "valid": "文书真实有效"}
+
+
+def verdict(review: CaseReview, document_json: str, signature: str, public_key: str) -> tuple[str, str]:
+    """A decision document checked against its department's seal on record: (status, message);
+    status is valid, revoked or tampered."""
+    status = "tampered" if not verify(document_json, signature, public_key) else \
+        "revoked" if review.revocation else "valid"
+    return status, VERDICTS[status].format(reason=review.revocation.get("reason", ""))

@@ -3,9 +3,9 @@
 A document is signed in its canonical JSON form (sorted keys, no spaces, UTF-8), so anyone
 holding the text, the signature and the department's public key can check it; any change to
 the text makes the check fail. The verification code printed on the paper is derived from the
-signature. Where the private keys come from is the keyring's business (services/approval/seals.py):
-derived from a deployment secret (`seed_from_secret`) or generated once and kept in the
-approval database — never stored in the repository.
+signature. Where the private keys come from is the `Keyring`'s business: derived from a
+deployment secret (`seed_from_secret`) or generated once and kept in approval's database (its
+SealKeyStore) — never stored in the source repository.
 """
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+import threading
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -76,3 +78,49 @@ def verify(document_json: str, signature_b64: str, public_key_b64: str) -> bool:
         return True
     except (InvalidSignature, ValueError):
         return False
+
+
+class Keyring:
+    """The departments' seals (审批专用章). With a seal secret (HALL_SEAL_SECRET: development,
+    tests, or a secret mounted from the cluster's store) each key is derived from it per
+    department and version, so every approval process signs alike and nothing private is
+    stored. Without one, a random key is generated once per department and its seed kept in
+    the store; the first writer wins. The public half is always recorded, so verification
+    trusts the key on record, not the one a document claims."""
+    VERSION = 1
+
+    def __init__(self, store, secret: str = ""):
+        self.store, self.secret = store, secret  # store: hall.domain.approval_store.SealKeyStore
+        self._seals: dict[str, Seal] = {}
+        self._lock = threading.Lock()
+
+    def seal(self, department: str) -> Seal:
+        with self._lock:
+            if department not in self._seals:
+                self._seals[department] = self._load(department)
+            return self._seals[department]
+
+    def _load(self, department: str) -> Seal:
+        key_id = f"{department}-v{self.VERSION}"
+        if self.secret:
+            seal = Seal.from_seed(department, seed_from_secret(self.secret, department, self.VERSION), self.VERSION)
+            self.store.record(key_id, department, seal.public_key)
+            return seal
+        seed = self.store.seed(key_id)
+        if seed is None:
+            fresh = os.urandom(32)
+            made = self.store.record(key_id, department, Seal.from_seed(department, fresh, self.VERSION).public_key, fresh)
+            seed = fresh if made else self.store.seed(key_id)  # another process made it first: theirs
+        if seed is None:
+            raise RuntimeError(f"seal key {key_id} is on record without its private seed: set HALL_SEAL_SECRET")
+        return Seal.from_seed(department, seed, self.VERSION)
+
+    def sign(self, department: str, document: dict) -> dict:
+        return self.seal(department).sign(document)
+
+    def public_key(self, key_id: str) -> str | None:
+        """The public key on record for a key id (what verification trusts)."""
+        department = key_id.rsplit("-v", 1)[0]
+        if department in self._seals and self._seals[department].key_id == key_id:
+            return self._seals[department].public_key
+        return self.store.public_key(key_id)

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from hall.catalogue import load_catalogue
-from hall.catalogue.model import SPECIAL_PROCEDURES
 from hall.domain.clock import SHANGHAI
 from hall.domain.events import new_event
 from hall.domain.identity import SYSTEM, Actor
 from hall.domain.joint import Authority, CaseReview
 from hall.domain.seal import Seal, seed_from_secret
+from services.approval import handlers
 
 SECRET = "unit-test-seal-secret-0123456789"
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)
@@ -21,13 +21,7 @@ def seal_of(department: str) -> Seal:
 
 
 def authority() -> Authority:
-    return Authority(
-        chiefs={d.code: d.chief.staff_id for d in CAT.departments.values()},
-        licence_types={t.code: {"code": t.code, "name": t.name, "department": t.department,
-                                "trust_level": t.trust_level, "validity_years": t.validity_years}
-                       for t in CAT.licence_types.values()},
-        procedures=SPECIAL_PROCEDURES,
-        signer=lambda dept, doc: seal_of(dept).sign(doc))
+    return handlers.authority(CAT, lambda dept, doc: seal_of(dept).sign(doc))
 
 
 def routed(departments, *, licence_type=None, mode=None, case_no="LX00-20260302-00001") -> CaseReview:
