@@ -16,11 +16,12 @@ COPY pyproject.toml ./
 COPY protos/ protos/
 COPY hall/ hall/
 COPY services/ services/
+COPY simulators/ simulators/
 COPY reference/ reference/
 
 # the same generation as `make proto`; the generated modules are not in the repository
 RUN python -m grpc_tools.protoc -Iprotos --python_out=. --pyi_out=. --grpc_python_out=. protos/hall/v1/*.proto \
-    && python -m compileall -q hall services
+    && python -m compileall -q hall services simulators
 
 # numeric, so that Kubernetes' runAsNonRoot can check it
 RUN groupadd --gid 10001 hall && useradd --uid 10001 --gid hall --no-create-home --shell /usr/sbin/nologin hall

@@ -7,9 +7,10 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Mapping
 
+from hall.domain.shipment import DeliveryArea
 from hall.domain.workdays import WorkCalendar, YearRule
 
-from .model import Delegation, Department, Item, LicenceType, Sector, Site, StaffSeed, Window
+from .model import CourierZone, Delegation, Department, Item, LicenceType, Sector, Site, StaffSeed, Window
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,11 +27,20 @@ class Catalogue:
     delegations: tuple[Delegation, ...]
     staff: Mapping[str, StaffSeed] = field(default_factory=lambda: MappingProxyType({}))
     calendar_rules: tuple[YearRule, ...] = ()  # the operators' calendar years (reference/calendar)
+    courier_zones: Mapping[str, CourierZone] = field(default_factory=lambda: MappingProxyType({}))
 
     @cached_property
     def calendar(self) -> WorkCalendar:
         """The working-day calendar of this version: the operators' years over chinese-calendar's."""
         return WorkCalendar(self.calendar_rules)
+
+    @cached_property
+    def delivery_area(self) -> DeliveryArea:
+        """Where the courier delivers and the fee of each district (reference/courier.yaml)."""
+        tariff: dict[str, dict[str, tuple[str, int]]] = {}
+        for z in self.courier_zones.values():
+            tariff.setdefault(z.city, {}).update({d: (z.zone, z.fee_fen) for d in z.districts})
+        return DeliveryArea(tariff)
 
     @classmethod
     def build(cls, version: str, root: str, **parts) -> "Catalogue":

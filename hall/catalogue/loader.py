@@ -24,6 +24,7 @@ SECTIONS = (
     ("windows.yaml", "windows", "id", parse.window),
     ("delegations.yaml", "delegations", "id", parse.delegation),
     ("staff.yaml", "staff", "staff_id", parse.staff_member),
+    ("courier.yaml", "courier_zones", "zone", parse.courier_zone),
 )
 VERSION_LENGTH = 12
 

@@ -113,6 +113,16 @@ class StaffSeed:
 
 
 @dataclass(frozen=True)
+class CourierZone:
+    """A zone of the courier contract's tariff: the districts of a city it covers and the fee
+    the applicant pays on delivery, in fen (0 where the district pays the postage)."""
+    zone: str
+    city: str
+    fee_fen: int
+    districts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Window:
     """A window or position; it accepts items of `sectors`, narrowed to `items` when given."""
     id: str

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from .fields import Entry
-from .model import (Delegation, Department, Fee, Item, LicenceType, Material, Person, SIBIAN,
+from .model import (CourierZone, Delegation, Department, Fee, Item, LicenceType, Material, Person, SIBIAN,
                     Sector, Site, StaffSeed, Window)
 
 
@@ -101,3 +101,8 @@ def staff_member(e: Entry) -> StaffSeed:
                      roles=e.strings("roles"), site=e.get("site", str),
                      department=e.get("department", str, ""),
                      sectors=e.strings("sectors", ()), windows=e.strings("windows", ()))
+
+
+def courier_zone(e: Entry) -> CourierZone:
+    return CourierZone(zone=e.get("zone", str), city=e.get("city", str), fee_fen=e.get("fee_fen", int),
+                       districts=e.strings("districts"))

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from .catalogue import Catalogue
 from .errors import CatalogueError
-from .model import (Delegation, Department, Fee, Item, LicenceType, Material, Person, Sector,
+from .model import (CourierZone, Delegation, Department, Fee, Item, LicenceType, Material, Person, Sector,
                     Site, StaffSeed, Window)
 from .validate import check
 from hall.domain.workdays import YearRule
@@ -22,7 +22,7 @@ SCHEMA = 1
 # section -> (the record's key field, how to rebuild one record from its plain form)
 SECTIONS: dict[str, tuple[str, Callable[[dict], Any]]] = {}
 # sections added after schema 1 was first stored: an older snapshot without one has none
-OPTIONAL = ("staff",)
+OPTIONAL = ("staff", "courier_zones")
 
 
 def _plain(value: Any) -> Any:
@@ -93,6 +93,7 @@ SECTIONS.update({
     "delegations": ("id", _delegation),
     "items": ("code", _item),
     "staff": ("staff_id", _staff),
+    "courier_zones": ("zone", lambda d: CourierZone(**{**d, "districts": tuple(d["districts"])})),
 })
 
 

@@ -14,6 +14,10 @@ DEPT_CODE = re.compile(r"^[A-Z]{2,6}$")
 # Basic code after GB/T 39554.1 (type, main item, sub item) + district + lead department.
 # staff ids: letters, digits and '-'; "svc-" is kept for the hall's own processes
 STAFF_ID = re.compile(r"^(?!svc-)[A-Za-z0-9][A-Za-z0-9-]{1,31}$")
+COURIER_ZONE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+CITY = re.compile(r"^[^\s市]{2,6}市$")          # as an address names it: 济南市
+DISTRICT_NAME = re.compile(r"^[^\s]{1,8}[区县市]$")
+MAX_COURIER_FEE_FEN = 100_000
 ITEM_CODE = re.compile(r"^(XK|QR|JF|ZS|JL|CJ|QT|GG)\d{5}\d{3}-" + DISTRICT + r"-(?P<dept>[A-Z]{2,6})$")
 
 
@@ -83,8 +87,27 @@ def check(parts: dict[str, list]) -> dict:
     for f, e, m in parts["staff"]:
         _check_staff(f, e, m, sites, depts, sectors, windows, chiefs)
 
+    zones = _index(parts.get("courier_zones", []), "zone", "courier zone")
+    covered: dict[tuple[str, str], str] = {}
+    for f, e, z in parts.get("courier_zones", []):
+        _check_courier_zone(f, e, z, covered)
+
     return dict(sectors=sectors, sites=sites, departments=depts, licence_types=licences,
-                items=items, windows=windows, delegations=tuple(letters.values()), staff=staff)
+                items=items, windows=windows, delegations=tuple(letters.values()), staff=staff,
+                courier_zones=zones)
+
+
+def _check_courier_zone(f, e, z, covered):
+    _need(COURIER_ZONE.match(z.zone), f, e, "zone must be lowercase letters, digits or '_'")
+    _need(CITY.match(z.city), f, e, f"city {z.city!r} must be a city's full name ending in 市")
+    _need(0 <= z.fee_fen <= MAX_COURIER_FEE_FEN, f, e,
+          f"fee_fen must be 0 to {MAX_COURIER_FEE_FEN} (fen), not {z.fee_fen}")
+    _need(z.districts, f, e, "no district")
+    for d in z.districts:
+        _need(DISTRICT_NAME.match(d), f, e, f"district {d!r} must be a full name ending in 区, 县 or 市")
+        other = covered.setdefault((z.city, d), z.zone)
+        _need(other == z.zone and z.districts.count(d) == 1, f, e,
+              f"district {z.city}{d} is already in zone {other}")
 
 
 def _check_item(f, e, i, sectors, depts, licences):

@@ -33,24 +33,17 @@ class Notice:
 
 
 class Notifier(ABC):
-    """The port to the applicant's phone. `send` is idempotent by notice id."""
+    """The port to the applicant's phone, and the record of what went out through it.
+    `send` is idempotent by notice id. Adapters: the recording notifier of delivery's
+    database (services/delivery/repository.py) and the in-memory fake of the unit tests."""
 
     @abstractmethod
     def send(self, notice: Notice) -> bool:
         """Hand a notice over; False when this notice id was already sent."""
 
-
-class MemoryNotifier(Notifier):
-    """Keeps what it would send, in memory (for unit tests and scripts)."""
-
-    def __init__(self):
-        self.sent: dict[str, Notice] = {}
-
-    def send(self, notice: Notice) -> bool:
-        if notice.id in self.sent:
-            return False
-        self.sent[notice.id] = notice
-        return True
+    @abstractmethod
+    def sent(self, ids: list[str]) -> set[str]:
+        """Which of these notice ids were sent."""
 
 
 def compose(case_no: str, n: int, kind: str, to: str, now: datetime, code: str = "", **facts) -> Notice:

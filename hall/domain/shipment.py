@@ -2,7 +2,8 @@
 
 The hall's EMS contract covers the city of Jinan: inside 历下区 the district pays the postage,
 elsewhere in the city the applicant pays the fee of the zone on delivery. An address that
-names no district of Jinan is outside the delivery area and is refused.
+names no district of the area is refused. The area and tariff are reference data
+(reference/courier.yaml), reaching the carrier as the catalogue's `delivery_area`.
 """
 from __future__ import annotations
 
@@ -10,16 +11,11 @@ import hashlib
 import re
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
+from typing import Mapping
 
 from .errors import InvalidArgument
 
 CARRIER = "EMS"
-# district -> (zone, fee in fen); the contract's tariff
-JINAN_AREA = {
-    "历下区": ("local", 0),
-    **{d: ("city", 1000) for d in ("市中区", "槐荫区", "天桥区", "历城区")},
-    **{d: ("suburb", 1500) for d in ("长清区", "章丘区", "济阳区", "莱芜区", "钢城区", "平阴县", "商河县")},
-}
 # what the carrier reports, in order; delivered and returned end a shipment
 STATUSES = ("booked", "label_printed", "picked_up", "in_transit", "delivered", "returned")
 FINAL = ("delivered", "returned")
@@ -34,24 +30,30 @@ class Quote:
     fee_fen: int
 
 
-def check_address(address: str, area: dict = JINAN_AREA) -> Quote:
-    """The zone and fee of a postal address, or InvalidArgument when it is outside the area."""
-    address = re.sub(r"\s+", "", address or "")
-    if not 8 <= len(address) <= 300:
-        raise InvalidArgument("a postal address needs city, district, street and number (8 to 300 characters)")
-    city = re.search(r"(?:山东省)?(.{2,6}?市)", address)
-    if not city or city.group(1) != "济南市":
-        raise InvalidArgument(f"address {address!r} is outside the delivery area: EMS delivery "
-                              f"covers the city of Jinan (济南市) only; choose pickup")
-    rest = address[city.end():]
-    district = next((d for d in area if rest.startswith(d)), None)
-    if district is None:
-        raise InvalidArgument(f"address {address!r} names no district of the delivery area "
-                              f"({'、'.join(area)}); choose pickup or correct the address")
-    if len(rest) - len(district) < 4:
-        raise InvalidArgument(f"address {address!r} lacks the street and number after {district}")
-    zone, fee = area[district]
-    return Quote(district, zone, fee)
+@dataclass(frozen=True)
+class DeliveryArea:
+    """The contract's area and tariff, as reference/courier.yaml gives it:
+    city -> district -> (zone, fee in fen)."""
+    tariff: Mapping[str, Mapping[str, tuple[str, int]]]
+
+    def quote(self, address: str) -> Quote:
+        """The zone and fee of a postal address, or InvalidArgument when it is outside the area."""
+        address = re.sub(r"\s+", "", address or "")
+        if not 8 <= len(address) <= 300:
+            raise InvalidArgument("a postal address needs city, district, street and number (8 to 300 characters)")
+        city = re.search(r"(?:.{2,3}省)?(.{2,6}?市)", address)
+        if not city or city.group(1) not in self.tariff:
+            raise InvalidArgument(f"address {address!r} is outside the delivery area: EMS delivery "
+                                  f"covers {'、'.join(self.tariff) or 'no city'} only; choose pickup")
+        districts, rest = self.tariff[city.group(1)], address[city.end():]
+        district = next((d for d in districts if rest.startswith(d)), None)
+        if district is None:
+            raise InvalidArgument(f"address {address!r} names no district of the delivery area "
+                                  f"({'、'.join(districts)}); choose pickup or correct the address")
+        if len(rest) - len(district) < 4:
+            raise InvalidArgument(f"address {address!r} lacks the street and number after {district}")
+        zone, fee = districts[district]
+        return Quote(district, zone, fee)
 
 
 def waybill_number(case_no: str, attempt: int) -> str:
@@ -119,14 +121,15 @@ class Carrier(ABC):
 
 
 class EmsCarrier(Carrier):
-    """EMS under the hall's contract: the Jinan area and tariff, S10 waybill numbers. The
-    booking reaches the carrier as the `shipment_created` event stored with the change."""
+    """EMS under the hall's contract: its area and tariff (the catalogue's `delivery_area`),
+    S10 waybill numbers. The booking reaches the carrier as the `shipment_created` event
+    stored with the change."""
 
-    def __init__(self, area: dict = JINAN_AREA):
+    def __init__(self, area: DeliveryArea):
         self.area = area
 
     def book(self, case_no: str, attempt: int, address: str, recipient: dict) -> Shipment:
-        quote = check_address(address, self.area)
+        quote = self.area.quote(address)
         phone = recipient.get("phone", "")
         if not _MOBILE.match(phone):
             raise InvalidArgument(f"EMS needs the recipient's mobile number to deliver; {phone!r} is not one")

@@ -72,7 +72,7 @@ def load() -> Settings:
 def use_local_run() -> None:
     """For command-line tools beside `make run`: take its settings from var/run.env
     (written at start) where the environment does not set them."""
-    env_file = ROOT / "var" / "run.env"
+    env_file = Path(os.environ.get("HALL_VAR_DIR", ROOT / "var")) / "run.env"
     if env_file.exists():
         for line in env_file.read_text().splitlines():
             key, _, value = line.partition("=")

@@ -31,7 +31,7 @@ PROCESSES = {  # name -> module arguments
     "approval-worker": ["services.approval"],
     "delivery-api": ["services.delivery", "api"],
     "delivery-worker": ["services.delivery"],
-    "carrier-sim": ["services.carrier"],
+    "carrier-sim": ["simulators.carrier"],
     "sla-api": ["services.sla", "api"],
     "sla-worker": ["services.sla"],
     "gateway": ["services.gateway"],

@@ -49,9 +49,12 @@ class Staffing:
             m = self.stub.AddStaff(pb.AddStaffRequest(member=pb.StaffMember(
                 staff_id=staff_id, name=f"测试{staff_id}"[:20], roles=[role], site=site,
                 department=department, active=True)), metadata=self.md, timeout=10)
-        elif role not in m.roles:
-            m.roles.append(role)
+        elif role not in m.roles or (m.site, m.department) != (site, department):
+            if role not in m.roles:
+                m.roles.append(role)
+            m.site, m.department = site, department  # the administrator moves the member
             m = self.stub.UpdateStaff(pb.UpdateStaffRequest(member=m), metadata=self.md, timeout=10)
+            self._clients = {k: v for k, v in self._clients.items() if k[0] != staff_id}  # sessions ended
         return m
 
     def client(self, staff_id: str, role: str) -> GatewayClient:

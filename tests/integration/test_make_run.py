@@ -45,6 +45,17 @@ def test_make_run_keeps_keys_and_passwords_in_files_only_their_owner_reads(tmp_p
         assert (tmp_path / "var" / "run.env").stat().st_mode & 0o777 == 0o600
         assert secrets_dir.stat().st_mode & 0o777 == 0o700
         assert not (tmp_path / "var" / "token_secret").exists()
+
+        # the README's session: the administrator signs in with the tool, the demo signs staff in
+        tools_env = {**os.environ, "HALL_VAR_DIR": str(tmp_path / "var"),
+                     "HALL_PASSWORD_FILE": str(secrets_dir / "admin-password")}
+        signed = subprocess.run([sys.executable, "-m", "hall.tools.signin", "admin"], cwd=ROOT, env=tools_env,
+                                capture_output=True, text=True, timeout=60)
+        assert signed.returncode == 0 and signed.stdout.count(".") == 2, signed.stderr
+        demo = subprocess.run([sys.executable, "-m", "hall.tools.demo"], cwd=ROOT, env=tools_env,
+                              capture_output=True, text=True, timeout=120)
+        assert demo.returncode == 0 and "status closed" in demo.stdout, demo.stdout + demo.stderr
+        assert "signed in: clerk LX00-C" in demo.stdout
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(60)

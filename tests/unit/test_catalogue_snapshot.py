@@ -92,3 +92,9 @@ def test_which_departments_delegate_is_derived_again_from_their_sector_not_trust
     rebuilt = from_snapshot(snap)
     assert {c: d.delegated for c, d in rebuilt.departments.items()} == \
         {c: d.delegated for c, d in cat.departments.items()}
+
+
+def test_the_courier_tariff_travels_in_the_snapshot(cat):
+    rebuilt = from_snapshot(json.loads(json.dumps(to_snapshot(cat))))
+    assert rebuilt.delivery_area == cat.delivery_area and rebuilt.courier_zones == cat.courier_zones
+    assert rebuilt.delivery_area.quote("济南市章丘区明水街道汇泉路1号").fee_fen == 1500

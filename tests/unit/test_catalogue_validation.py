@@ -147,3 +147,37 @@ def test_a_licence_validity_outside_zero_to_fifty_years_is_refused(ref):
          lambda d: next(t for t in d["licence_types"] if t["code"] == "SPJY").update(validity_years=99))
     err = refused(ref)
     assert (err.file, err.entry) == ("licence_types.yaml", "SPJY") and "validity_years" in str(err)
+
+
+def zone_in(doc, name):
+    return next(z for z in doc["courier_zones"] if z["zone"] == name)
+
+
+def test_the_courier_tariff_is_reference_data_and_a_new_fee_is_a_new_version(ref):
+    before = load_catalogue(ref)
+    assert before.delivery_area.quote("济南市槐荫区经十路22799号").fee_fen == 1000
+    edit(ref, "courier.yaml", lambda d: zone_in(d, "city").update(fee_fen=1200))
+    after = load_catalogue(ref)
+    assert after.version != before.version
+    assert (after.delivery_area.quote("济南市槐荫区经十路22799号").zone,
+            after.delivery_area.quote("济南市槐荫区经十路22799号").fee_fen) == ("city", 1200)
+
+
+@pytest.mark.parametrize("change, problem", [
+    (lambda d: zone_in(d, "city").update(fee_fen=-5), "fee_fen must be 0 to 100000"),
+    (lambda d: zone_in(d, "city").update(fee_fen="10元"), "must be a whole number"),
+    (lambda d: zone_in(d, "city").update(districts=["市中区", "历下区"]), "already in zone local"),
+    (lambda d: zone_in(d, "city").update(city="济南"), "ending in 市"),
+    (lambda d: zone_in(d, "city").update(districts=[]), "no district"),
+    (lambda d: zone_in(d, "city").update(price=1), "unknown field(s) price"),
+])
+def test_a_broken_courier_zone_is_refused_naming_the_file_and_the_zone(ref, change, problem):
+    edit(ref, "courier.yaml", change)
+    err = refused(ref)
+    assert (err.file, err.entry) == ("courier.yaml", "city") and problem in err.problem
+
+
+def test_a_duplicate_courier_zone_is_refused(ref):
+    edit(ref, "courier.yaml", lambda d: d["courier_zones"].append(dict(zone_in(d, "suburb"), districts=["平阴县"])))
+    err = refused(ref)
+    assert err.file == "courier.yaml" and "duplicate courier zone 'suburb'" in err.problem

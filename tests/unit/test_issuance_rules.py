@@ -10,6 +10,7 @@ from hall.domain.events import new_event
 from hall.domain.identity import SYSTEM, Actor
 from hall.domain.issuance import HALL, Issuance, documents_for
 from hall.domain.pickup import PAPER, add_proxy, collect
+from hall.catalogue import load_catalogue
 from hall.domain.shipment import EmsCarrier
 from hall.domain.workdays import WorkCalendar
 
@@ -34,7 +35,7 @@ def decided(site="LX00", delivery="pickup", address="", outcome="approved"):
 def prepared(cal, site="LX00", pickup_site="LX00", codes=("123456",), event=None, **kw):
     codes = iter(codes)
     return Issuance.prepare(event or decided(site, **kw), DECIDED_AT, cal, ["准予行政许可决定书"], pickup_site,
-                            "出件区", EmsCarrier(), code=lambda: next(codes))
+                            "出件区", EmsCarrier(load_catalogue().delivery_area), code=lambda: next(codes))
 
 
 def test_a_result_prepared_at_the_hall_is_queued_with_a_pickup_code_sent_to_the_applicant(cal):

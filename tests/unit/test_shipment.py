@@ -9,12 +9,14 @@ from hall.domain.events import new_event
 from hall.domain.identity import SYSTEM, Actor
 from hall.domain.issuance import Issuance
 from hall.domain.pickup import collect
-from hall.domain.shipment import EmsCarrier, check_address, waybill_number, waybill_valid
+from hall.catalogue import load_catalogue
+from hall.domain.shipment import DeliveryArea, EmsCarrier, waybill_number, waybill_valid
 from hall.domain.workdays import WorkCalendar
 
 APPLICANT = {"kind": "person", "name": "王伟", "id_number": "37010219800101001X", "phone": "13800000001"}
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)
 HOME = "山东省济南市历下区文化东路12号3单元"
+AREA = load_catalogue().delivery_area  # reference/courier.yaml
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +27,7 @@ def cal():
 def courier_case(cal, address=HOME, site="LX00", pickup_site="LX00"):
     event = new_event("case_decided", f"{site}-20260302-00002", site, NOW, SYSTEM.to_dict(),
                       {"outcome": "approved", "applicant": APPLICANT, "delivery": "courier", "address": address})
-    return Issuance.prepare(event, NOW, cal, ["准予行政许可决定书"], pickup_site, "出件区", EmsCarrier(),
+    return Issuance.prepare(event, NOW, cal, ["准予行政许可决定书"], pickup_site, "出件区", EmsCarrier(AREA),
                             code=lambda: "424242")
 
 
@@ -42,7 +44,7 @@ def status(issuance, st, note="", waybill=None):
     ("济南市章丘区明水街道汇泉路1号", "suburb", 1500),
 ])
 def test_addresses_in_jinan_are_priced_by_zone(address, zone, fee):
-    quote = check_address(address)
+    quote = AREA.quote(address)
     assert (quote.zone, quote.fee_fen) == (zone, fee)
 
 
@@ -55,7 +57,13 @@ def test_addresses_in_jinan_are_priced_by_zone(address, zone, fee):
 ])
 def test_an_address_outside_the_delivery_area_is_refused_with_the_reason(address, message):
     with pytest.raises(InvalidArgument, match=message):
-        check_address(address)
+        AREA.quote(address)
+
+
+def test_the_area_and_tariff_are_the_reference_data_s_so_a_new_tariff_needs_no_code():
+    dearer = DeliveryArea({"济南市": {**AREA.tariff["济南市"], "槐荫区": ("city", 1200)}})
+    assert EmsCarrier(dearer).book("C1", 1, "济南市槐荫区经十路22799号", {"phone": "13800000001"}).fee_fen == 1200
+    assert AREA.quote("济南市槐荫区经十路22799号").fee_fen == 1000
 
 
 def test_waybill_numbers_are_s10_with_a_check_digit_and_stable_per_booking():
@@ -96,7 +104,7 @@ def test_a_returned_shipment_goes_back_to_the_pickup_queue_with_a_new_code(cal):
     assert issuance.fresh[-1].kind == "returned" and "查无此人" in issuance.fresh[-1].text
     assert "515151" in issuance.fresh[-1].text
     assert issuance.past_shipments[0]["status"] == "returned" and issuance.shipment is None
-    again = issuance.choose_courier(Actor("c1", "clerk", "LX00"), EmsCarrier(), "济南市历城区花园路8号", "", NOW)
+    again = issuance.choose_courier(Actor("c1", "clerk", "LX00"), EmsCarrier(AREA), "济南市历城区花园路8号", "", NOW)
     assert again[0].data["attempt"] == 2 and again[0].data["waybill"] != events[1].data["waybill"]
 
 
@@ -120,10 +128,10 @@ def test_courier_chosen_later_is_refused_once_issued_or_while_shipping(cal):
     issuance, _ = courier_case(cal)
     clerk = Actor("c1", "clerk", "LX00")
     with pytest.raises(StepOutOfOrder, match="sent by EMS"):
-        issuance.choose_courier(clerk, EmsCarrier(), HOME, "", NOW)
+        issuance.choose_courier(clerk, EmsCarrier(AREA), HOME, "", NOW)
     issuance.follow_carrier(status(issuance, "delivered"), NOW)
     with pytest.raises(AlreadyDone, match="issued once only"):
-        issuance.choose_courier(clerk, EmsCarrier(), HOME, "", NOW)
+        issuance.choose_courier(clerk, EmsCarrier(AREA), HOME, "", NOW)
     with pytest.raises(AlreadyDone):
         collect(issuance, Actor("i", "issuer", "LX00"), "424242", APPLICANT["id_number"], "LX00-I01",
                 "paper", NOW, ("LX00-I01",))
@@ -133,5 +141,5 @@ def test_courier_to_an_outside_address_chosen_later_is_refused_and_changes_nothi
     issuance, _ = courier_case(cal, address="")
     before = issuance.to_doc()
     with pytest.raises(InvalidArgument, match="outside the delivery area"):
-        issuance.choose_courier(Actor("c1", "clerk", "LX00"), EmsCarrier(), "天津市和平区南京路1号", "", NOW)
+        issuance.choose_courier(Actor("c1", "clerk", "LX00"), EmsCarrier(AREA), "天津市和平区南京路1号", "", NOW)
     assert issuance.to_doc() == before

@@ -1,4 +1,5 @@
-"""The simulated carrier (carrier-sim): takes the bookings delivery publishes and reports each
+"""The simulated carrier (carrier-sim): not a service of the hall but a stand-in for EMS in
+development and tests; it takes the bookings delivery publishes and reports each
 shipment's progress over the bus as `carrier_status` events, after realistic delays."""
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from hall.domain.events import new_event
 from hall.infra.nameko_events import case_event_handler
 from hall.infra.nameko_store import Store
 from hall.infra.outbox import stamp
-from services.carrier.plan import SimConfig, plan
+from simulators.carrier.plan import SimConfig, plan
 
 CONFIG = SimConfig.from_env()
 EMS = {"staff_id": "EMS", "role": "system", "site": "", "department": ""}
