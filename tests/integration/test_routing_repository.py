@@ -1,26 +1,14 @@
 """Routing's repositories' contract against the real MongoDB-protocol server (SecantusDB)."""
-import uuid
-
 import pytest
 
-from hall.infra.mongo import connect
 from services.routing.repository import MongoCatalogueVersions, MongoRouteRepository
 from tests.unit.fakes import MemoryOutbox
 from tests.unit.test_routing_repository_contract import CatalogueVersionsContract, RouteRepositoryContract
 
 
-@pytest.fixture(scope="module")
-def client(mongo_uri):
-    c = connect(mongo_uri)
-    yield c
-    c.close()
-
-
 @pytest.fixture
-def db(client):
-    name = f"test_routing_{uuid.uuid4().hex[:10]}"
-    yield client[name]
-    client.drop_database(name)
+def db(scratch_db):
+    return scratch_db
 
 
 class TestMongoRouteRepository(RouteRepositoryContract):
