@@ -19,6 +19,11 @@ CARRIED = ("item", "applicant", "delivery", "address", "promised_due", "legal_du
 PROFESSIONAL_SECTOR = "专业综合"
 
 
+def professional_departments(catalogue) -> frozenset:
+    """Departments of the professional windows (专业综合) in a catalogue version."""
+    return frozenset(d.code for d in catalogue.departments.values() if d.sector == PROFESSIONAL_SECTOR)
+
+
 def queues(departments: list[str], professional: set[str]) -> dict:
     return {d: "professional" if d in professional else "backoffice" for d in departments}
 

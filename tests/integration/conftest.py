@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,16 @@ def items(catalogue):
         "classified": next(i for i in catalogue.items.values() if i.classified),
         "no_courier": next(i for i in ok if not i.courier_allowed),
     }
+
+
+@pytest.fixture
+def scratch_db(mongo_uri):
+    """An empty database of the test's own on the real server, dropped afterwards (for the
+    repositories' contract tests)."""
+    from hall.infra.mongo import connect
+    client, name = connect(mongo_uri), f"test_{uuid.uuid4().hex[:12]}"
+    try:
+        yield client[name]
+    finally:
+        client.drop_database(name)
+        client.close()

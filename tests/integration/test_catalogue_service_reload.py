@@ -3,6 +3,9 @@ keep theirs, invalid files are refused naming file and entry, and every version 
 from __future__ import annotations
 
 import shutil
+import time
+import uuid
+from datetime import datetime
 from pathlib import Path
 
 import grpc
@@ -10,11 +13,14 @@ import pytest
 import yaml
 
 from hall.catalogue import DEFAULT_ROOT
+from hall.domain.clock import SHANGHAI
 from hall.runtime.launcher import wait_healthy, wait_port
 from hall.tools.sample import person
 from hall.v1 import catalogue_pb2 as pb
 from tests.integration.hallfixture import eventually
+from tests.integration.helpers import publish_raw
 from tests.integration.test_catalogue_service import reader, rpc_error
+from tests.unit.test_routing_handlers import add_professional_department
 
 PROCESSES = ("routing-api", "staff-api", "intake-api", "gateway")
 
@@ -118,3 +124,43 @@ def test_an_invalid_change_is_refused_naming_file_and_entry_and_the_old_version_
     edit_item(ref, item.code, promised_limit=item.legal_limit)  # now valid: picked up unasked
     changed = eventually(lambda: (v := version(h)) != in_force and v, "the file watch to load the fix")
     assert reader(h).GetCatalogueItem(pb.GetCatalogueItemRequest(code=item.code)).catalogue_version == changed
+
+
+def accept_raw(h, departments: list[str]) -> str:
+    """A case_accepted for the given departments, as intake publishes it; its case number."""
+    case_no = f"LX00-20260101-{uuid.uuid4().int % 10**8:08d}"
+    now = datetime.now(SHANGHAI)
+    publish_raw(h.settings, "intake", "case_accepted", {
+        "id": str(uuid.uuid4()), "type": "case_accepted", "case_no": case_no, "site": "LX00",
+        "at": now.isoformat(), "actor": {"staff_id": "clerk-LX00", "role": "clerk", "site": "LX00"},
+        "data": {"item": {"code": "QR-TEST", "name": "测试事项", "departments": departments,
+                          "promised_limit": 5, "legal_limit": 20, "case_type": "承诺件"},
+                 "applicant": person(), "delivery": "pickup", "accepted_on": now.date().isoformat()},
+        "schema": 1})
+    return case_no
+
+
+def queues_of(h, case_no: str) -> dict | None:
+    doc = h.db("routing").routes.find_one({"case_no": case_no})
+    return doc and doc["out"][0]["data"]["queues"]
+
+
+def test_a_reload_reaches_the_routing_worker_within_seconds(own_hall, ref):
+    h = own_hall
+    start(h, "routing-api", "staff-api", HALL_CATALOGUE_POLL_SECONDS="0")
+    start(h, "gateway", "routing-worker")  # the gateway once staff-api serves: no reconnect to wait for
+    before = accept_raw(h, ["XFDD"])
+    assert eventually(lambda: queues_of(h, before), "routing of the case before") == {"XFDD": "backoffice"}
+
+    add_professional_department(ref, "XFDD")  # a new department of the professional windows
+    assert reader(h, "admin").ReloadCatalogue(pb.ReloadCatalogueRequest()).changed
+    reloaded = time.monotonic()
+
+    def a_new_case_goes_to_the_professional_queue():
+        case_no = accept_raw(h, ["XFDD"])
+        return eventually(lambda: queues_of(h, case_no), "routing") == {"XFDD": "professional"}
+
+    eventually(a_new_case_goes_to_the_professional_queue, "the routing worker to take the new version",
+               timeout=10, every=0.3)
+    assert time.monotonic() - reloaded < 10
+    assert queues_of(h, before) == {"XFDD": "backoffice"}  # a routed case stays where it went

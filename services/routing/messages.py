@@ -1,8 +1,24 @@
-"""Catalogue records as the protobuf messages of catalogue.proto (the edge only)."""
+"""Routing's proto <-> domain mapping: catalogue records as the messages of catalogue.proto,
+and the few request fields that need decoding (the edge only)."""
 from __future__ import annotations
 
-from hall.catalogue import Delegation, Department, Item, Person, Site, Window
+import json
+from datetime import date, datetime
+
+from hall.catalogue import Catalogue, Delegation, Department, Item, Person, Site, Window, to_snapshot
+from hall.domain.clock import SHANGHAI
+from hall.domain.errors import InvalidArgument
 from hall.v1 import catalogue_pb2 as pb
+
+
+def day(text: str) -> date:
+    """A request's yyyy-mm-dd date; today (Asia/Shanghai) when empty."""
+    if not text:
+        return datetime.now(SHANGHAI).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidArgument(f"on_date must be a date yyyy-mm-dd, got {text[:40]!r}") from None
 
 
 def item(i: Item, version: str) -> pb.CatalogueItem:
@@ -50,3 +66,9 @@ def version(doc: dict, current: str) -> pb.CatalogueVersion:
     return pb.CatalogueVersion(version=doc["_id"], loaded_at=doc["loaded_at"],
                                loaded_by=doc["loaded_by"]["staff_id"], items=doc["items"],
                                current=doc["_id"] == current)
+
+
+def snapshot(cat: Catalogue) -> pb.CatalogueSnapshot:
+    """A whole version as JSON, for the processes that rebuild the catalogue locally."""
+    return pb.CatalogueSnapshot(version=cat.version,
+                                snapshot_json=json.dumps(to_snapshot(cat), ensure_ascii=False))
