@@ -39,7 +39,8 @@ class Forwarder:
             stub = self.channel(process).unary_unary(
                 full_method, request_serializer=lambda m: m.SerializeToString(),
                 response_deserializer=response_class.FromString)
-        return stub(request, timeout=timeout)
+        # a service restarting (or still starting) is waited for within the deadline, not failed at once
+        return stub(request, timeout=timeout, wait_for_ready=True)
 
     def method(self, full_method: str, process: str, descriptor) -> grpc.RpcMethodHandler:
         """A handler that passes the request's bytes to `process` and its answer back."""
