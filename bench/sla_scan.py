@@ -4,7 +4,7 @@ The scan reads only the clock records whose `next_check` day has come (an indexe
 the notices whose escalation time has come (another), so its work follows the number of cases
 that need a look, not the number stored. This loads a throw-away SecantusDB with realistic
 clock records (mostly closed cases, some open, a fixed number due today) in insert_many
-batches, runs the real scan (services/sla/scan.py over services/sla/supervision_store.py) at
+batches, runs the real scan (services/sla/handlers.py over services/sla/repository.py) at
 each size on the same number of due cases, and fails if the large store is clearly slower.
 
     .venv/bin/python -m bench.sla_scan                      # 10,000 then 1,000,000
@@ -30,8 +30,10 @@ from hall.domain.clock import SHANGHAI
 from hall.domain.workdays import WorkCalendar
 from hall.infra.mongo import connect
 from hall.runtime.launcher import wait_port
-from services.sla import config, scan
-from services.sla.supervision_store import SupervisionStore
+from hall.domain.ports import UnitOfWork
+from services.sla import config, handlers
+from services.sla.repository import SlaRepository
+from tests.unit.fakes import FixedCatalogue
 from tests.integration.hallfixture import free_port_base
 
 BATCH = 10_000
@@ -84,7 +86,7 @@ def load(coll, docs) -> float:
     return time.perf_counter() - started
 
 
-def measure(repo, db, cal, cfg, chiefs, due: int, repeat: int, serial: list) -> dict:
+def measure(repo, db, cal, cfg, catalogue, due: int, repeat: int, serial: list) -> dict:
     """The scan, `repeat` times, each over `due` fresh records due today; medians in seconds."""
     now = datetime.now(SHANGHAI)
     scans, finds = [], []
@@ -94,7 +96,7 @@ def measure(repo, db, cal, cfg, chiefs, due: int, repeat: int, serial: list) -> 
         t = time.perf_counter()
         found = repo.due_for_check(now.date(), cfg.scan_batch)
         finds.append(time.perf_counter() - t)
-        counts = scan.scan(repo, chiefs, cfg, now)
+        counts = handlers.scan_clocks(UnitOfWork(repo, repo.outbox, catalogue, cal, clock=lambda: now), cfg)
         assert len(found) == due and counts["checked"] == due, (len(found), counts)
         scans.append(counts["seconds"])
     t = time.perf_counter()
@@ -125,7 +127,7 @@ def main() -> int:
     args = ap.parse_args()
 
     cal, cfg = WorkCalendar.load(), config.load()
-    chiefs = scan.chiefs_of(load_catalogue())
+    catalogue = FixedCatalogue(load_catalogue())
     port = free_port_base(1)
     with tempfile.TemporaryDirectory(prefix="sla-bench-") as tmp:
         server = subprocess.Popen([str(Path(sys.executable).with_name("secantusd-py")), "--host", "127.0.0.1",
@@ -134,7 +136,7 @@ def main() -> int:
         try:
             wait_port("127.0.0.1", port, 30)
             db = connect(f"mongodb://127.0.0.1:{port}/?retryWrites=false")["bench_sla"]
-            repo = SupervisionStore(db, NoBus())
+            repo = SlaRepository(db, NoBus())
             today, stored, serial, results = datetime.now(SHANGHAI).date(), 0, [0], []
             for size in sorted(args.sizes):
                 grow = size - stored
@@ -142,7 +144,7 @@ def main() -> int:
                 took = load(db.clocks, records("open", stored, n_open, cal, cfg.policy, today))
                 took += load(db.clocks, records("closed", stored, grow - n_open, cal, cfg.policy, today))
                 stored = size
-                r = measure(repo, db, cal, cfg, chiefs, args.due, args.repeat, serial)
+                r = measure(repo, db, cal, cfg, catalogue, args.due, args.repeat, serial)
                 r["load_seconds"], r["load_docs_per_second"] = round(took, 1), round(grow / took)
                 results.append(r)
                 print(json.dumps(r), flush=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from .clock import SHANGHAI
-from .errors import AlreadyDone, PermissionDenied
-from .identity import Actor, may_sign_handover, require_role
+from .errors import NotFound, AlreadyDone, PermissionDenied
+from .identity import Actor, may_sign_handover, no_such_case, require_role
 
 LIMIT_WORKING_DAYS = 1  # by the end of the next working day
 
@@ -24,12 +24,14 @@ def make(department: str, site: str, actor: Actor, now: datetime, paper: list[di
             "signed_by": None, "signed_at": ""}
 
 
-def check_sign(handover: dict | None, case_no: str, actor: Actor) -> None:
-    """Only the receiving department signs, and once."""
+def check_sign(handover: dict | None, case_no: str, actor: Actor, departments=()) -> None:
+    """Only the receiving department signs, and once; `departments` are the case's."""
     if handover is None:
         require_role(actor, "reviewer", "chief", action="signing a hand-over")
+        if departments and actor.department not in departments:
+            raise NotFound(no_such_case(case_no))
         raise PermissionDenied(f"case {case_no} has no paper hand-over")
-    may_sign_handover(actor, handover["department"], case_no)
+    may_sign_handover(actor, handover["department"], case_no, departments)
     if handover["signed_at"]:
         raise AlreadyDone(f"the hand-over of {case_no} was signed by "
                           f"{handover['signed_by']['staff_id']} at {handover['signed_at']}")

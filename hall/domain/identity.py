@@ -140,9 +140,12 @@ def may_resolve_follow_up(actor: Actor, department: str) -> None:
         raise PermissionDenied("a follow-up is closed by the chief representative or the supervision office")
 
 
-def may_sign_handover(actor: Actor, department: str, case_no: str) -> None:
-    """材料交接: only the receiving department signs for the paper."""
+def may_sign_handover(actor: Actor, department: str, case_no: str, case_departments=()) -> None:
+    """材料交接: only the receiving department signs for the paper (another department's
+    case answers as a missing one)."""
     require_role(actor, "reviewer", "chief", action="signing a hand-over")
+    if case_departments and actor.department not in case_departments:
+        raise NotFound(no_such_case(case_no))
     if actor.department != department:
         raise PermissionDenied(f"the paper of {case_no} goes to {department}, "
                                f"not to your department {actor.department}")
@@ -161,8 +164,15 @@ def may_read_staff_changes(actor: Actor) -> None:
     require_role(actor, "admin", "supervisor", action="reading the staff changes")
 
 
+# the hall's own processes, by their service accounts (hall/runtime/secrets.py makes them)
+PROCESS_ACCOUNTS = ("svc-gateway", "svc-intake", "svc-routing", "svc-approval", "svc-delivery", "svc-sla")
+
+
 def may_list_revocations(actor: Actor) -> None:
+    """Only the hall's own processes verify tokens, so only they read who was signed out."""
     require_role(actor, "system", action="listing revocations")
+    if actor.staff_id not in PROCESS_ACCOUNTS:
+        raise PermissionDenied("the revocation list is for the hall's own services")
 
 
 def may_change_own_record(actor: Actor) -> None:
@@ -179,9 +189,9 @@ DEPARTMENT = ("reviewer", "chief")
 ISSUANCE_READERS = ("issuer", "clerk", "supervisor", "admin")
 PUBLIC = "public"  # needs no sign-in: signing in, and checking a document one holds
 
-_REVIEW_STEPS = ("Claim", "Release", "Assign", "Decide", "SignOff", "RequestSupplement",
-                 "StartProcedure", "EndProcedure", "RequestExtension", "DecideExtension",
-                 "SetJointMode", "ExtendJoint", "Revoke")
+_REVIEW_STEPS = ("Claim", "Release", "Decide", "RequestSupplement", "StartProcedure", "EndProcedure",
+                 "RequestExtension")
+_CHIEF_STEPS = ("Assign", "SignOff", "DecideExtension", "SetJointMode", "ExtendJoint", "Revoke")  # 首席代表
 _CATALOGUE_READS = ("GetCatalogueVersion", "GetCatalogueSnapshot", "ListCatalogueVersions",
                     "GetCatalogueItem", "ListCatalogueItems", "ListSites", "ListDepartments",
                     "ListWindows", "ListDelegations", "GetHandbook")
@@ -199,6 +209,7 @@ METHOD_ROLES: dict[str, tuple[str, ...] | str] = {
     "hall.v1.BackOffice/Worklist": (*DEPARTMENT, *OFFICE),
     "hall.v1.BackOffice/GetReview": CASE_READERS,
     **{f"hall.v1.BackOffice/{m}": DEPARTMENT for m in _REVIEW_STEPS},
+    **{f"hall.v1.BackOffice/{m}": ("chief",) for m in _CHIEF_STEPS},
     "hall.v1.BackOffice/ListHeld": OFFICE,
     "hall.v1.BackOffice/DispatchHeld": OFFICE,
     "hall.v1.BackOffice/VerifyDecision": PUBLIC,

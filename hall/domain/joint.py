@@ -140,7 +140,9 @@ class CaseReview:
 
     def _set_mode(self, child, actor, chief, args, auth, now):
         mode = args.get("mode", "")
-        if self.mode == "single" or child.department != self.lead:
+        if self.mode == "single":
+            raise StepOutOfOrder(f"case {self.case_no} is not a joint case; it has no joint mode to set")
+        if child.department != self.lead:
             raise PermissionDenied("only the lead department's chief representative sets a joint case's mode")
         if mode not in ("general", "commitment"):
             raise InvalidArgument("mode must be general or commitment (告知承诺)")
@@ -151,7 +153,9 @@ class CaseReview:
         return []
 
     def _extend_joint(self, child, actor, chief, args, auth, now):
-        if self.mode == "single" or child.department != self.lead:
+        if self.mode == "single":
+            raise StepOutOfOrder(f"case {self.case_no} is not a joint case; the joint extension does not apply")
+        if child.department != self.lead:
             raise PermissionDenied("the joint extension is asked by the lead department's chief representative")
         if self.outcome:
             raise AlreadyDone(f"case {self.case_no} is already decided")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from datetime import date
 
 from .errors import InvalidArgument
@@ -101,3 +102,20 @@ def to_csv(rows: list[dict], by: str) -> str:
 def _safe(cell: str) -> str:
     # a key starting with = + - @ would run as a formula in a spreadsheet
     return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
+
+
+CLOCK_COUNTS = ("open", "due_soon", "overdue", "paused")
+
+
+def clock_counts(open_records) -> dict[str, Counter]:
+    """Open cases by (department, site): all, due soon (or on their last day), overdue, paused;
+    a joint case counts for each of its departments."""
+    counts = {name: Counter() for name in CLOCK_COUNTS}
+    for r in open_records:
+        for dept in r.get("departments") or [""]:
+            key = (dept, r.get("site", ""))
+            counts["open"][key] += 1
+            counts["due_soon"][key] += r.get("state") in ("due_soon", "last_day")
+            counts["overdue"][key] += r.get("state") == "overdue"
+            counts["paused"][key] += bool(r.get("paused"))
+    return counts

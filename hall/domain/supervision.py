@@ -19,6 +19,13 @@ LEVEL_LABELS = {"due_soon": "即将到期", "last_day": "今日到期", "overdue
 STATUSES = ("open", "escalated", "acknowledged")
 
 
+def chiefs_of(catalogue) -> dict:
+    """Department code -> its chief representative (首席代表) in the catalogue version given:
+    whom a department's notices go to."""
+    return {code: {"staff_id": d.chief.staff_id, "name": d.chief.name}
+            for code, d in catalogue.departments.items()}
+
+
 def notice_id(case_no: str, watch: dict, level: str) -> str:
     """One notice per case, watch, level and due date: a rescan never raises it twice."""
     return f"{case_no}/{watch['key']}/{level}/{watch['due_date']}"

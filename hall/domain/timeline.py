@@ -5,7 +5,11 @@ the furthest step seen, and the history is sorted by the time each step happened
 """
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from string import Formatter
+from typing import Mapping
 
 from . import case_clock
 from .clock import SHANGHAI
@@ -24,52 +28,63 @@ STEP = {  # event type -> (rank, status after it)
 }
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How the history words one event type: a template over the event's data fields (a field
+    missing from the data reads as its default, or empty)."""
+    template: str
+    defaults: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The data fields (and derived fields, DERIVED) the line quotes."""
+        return tuple(name for _, name, _, _ in Formatter().parse(self.template) if name)
+
+    def line(self, data: dict) -> str:
+        values = {**self.defaults, **{k: v for k, v in data.items() if v is not None}}
+        values.update((name, DERIVED[name](data)) for name in self.fields if name in DERIVED)
+        return self.template.format_map(defaultdict(str, values)).strip()
+
+
+DERIVED = {  # fields some lines quote that the data holds in another form
+    "item_name": lambda d: d.get("item", {}).get("name", ""),
+    "department_list": lambda d: "、".join(d.get("departments", [])),
+    "by_courier": lambda d: "（EMS 投递）" if d.get("via") == "courier" else "",
+    "handed": lambda d: "已送往" if d.get("stage") == "sent" else "已签收于",
+    "notice_text": lambda d: d.get("text") or f"督办：{d.get('watch')} {d.get('level')}",
+    "verdict": lambda d: "按承诺时限办结" if d.get("on_time_promised") else "超出承诺时限",
+}
+
+WORDING = {  # event type -> the line a clerk reads in the case's history
+    "case_accepted": Wording("受理 {item_name}，承诺办结 {promised_due}"),
+    "case_routed": Wording("按责转办至 {department_list}"),
+    "case_held": Wording("暂存待分办：{reason}"),
+    "decision_made": Wording("{department} 审批：{outcome} {reason}"),
+    "case_decided": Wording("办结：{outcome}"),
+    "result_ready": Wording("出件准备就绪（{delivery}）"),
+    "result_issued": Wording("已出件给 {to}{by_courier}"),
+    "result_forwarded": Wording("出件交接 {handover_no}：{handed} {to}"),
+    "shipment_created": Wording("EMS 寄送，运单号 {waybill}"),
+    "shipment_updated": Wording("EMS {waybill}：{status} {location}"),
+    "result_returned": Wording("EMS 退回（{reason}），转窗口领取"),
+    "reminder_sent": Wording("第 {n} 次提醒领取"),
+    "result_archived": Wording("逾期未领取，转存档案 {archive_no}"),
+    "supplement_requested": Wording("{department} 要求补正：{reason}（计时暂停）"),
+    "supplement_submitted": Wording("申请人已补正材料（{department}），恢复计时"),
+    "procedure_started": Wording("{department} 启动{kind}，预计 {expected_days} 天，不计入时限",
+                                 {"kind": "特别程序"}),
+    "procedure_ended": Wording("{department} {kind}结束，恢复计时", {"kind": "特别程序"}),
+    "extension_granted": Wording("{department} 延长办理期限 {days} 个工作日：{reason}"),
+    "supervision_raised": Wording("{notice_text}"),
+    "supervision_escalated": Wording("督办升级至{to}", {"to": "督查室"}),
+    "case_closed": Wording("结案：{verdict}"),
+}
+
+
 def summary(e: dict) -> str:
-    """A line a clerk can read."""
-    d, t = e.get("data", {}), e["type"]
-    if t == "case_accepted":
-        return f"受理 {d.get('item', {}).get('name', '')}，承诺办结 {d.get('promised_due')}"
-    if t == "case_routed":
-        return f"按责转办至 {'、'.join(d.get('departments', []))}"
-    if t == "case_held":
-        return f"暂存待分办：{d.get('reason', '')}"
-    if t == "decision_made":
-        return f"{d.get('department')} 审批：{d.get('outcome')} {d.get('reason', '')}".strip()
-    if t == "case_decided":
-        return f"办结：{d.get('outcome')}"
-    if t == "result_ready":
-        return f"出件准备就绪（{d.get('delivery')}）"
-    if t == "result_issued":
-        return f"已出件给 {d.get('to', '')}" + ("（EMS 投递）" if d.get("via") == "courier" else "")
-    if t == "result_forwarded":
-        return f"出件交接 {d.get('handover_no', '')}：{'已送往' if d.get('stage') == 'sent' else '已签收于'} {d.get('to', '')}"
-    if t == "shipment_created":
-        return f"EMS 寄送，运单号 {d.get('waybill', '')}"
-    if t == "shipment_updated":
-        return f"EMS {d.get('waybill', '')}：{d.get('status', '')} {d.get('location', '')}".strip()
-    if t == "result_returned":
-        return f"EMS 退回（{d.get('reason', '')}），转窗口领取"
-    if t == "reminder_sent":
-        return f"第 {d.get('n')} 次提醒领取"
-    if t == "result_archived":
-        return f"逾期未领取，转存档案 {d.get('archive_no', '')}"
-    if t == "supplement_requested":
-        return f"{d.get('department', '')} 要求补正：{d.get('reason', '')}（计时暂停）"
-    if t == "supplement_submitted":
-        return f"申请人已补正材料（{d.get('department', '')}），恢复计时"
-    if t == "procedure_started":
-        return f"{d.get('department', '')} 启动{d.get('kind', '特别程序')}，预计 {d.get('expected_days', '')} 天，不计入时限"
-    if t == "procedure_ended":
-        return f"{d.get('department', '')} {d.get('kind', '特别程序')}结束，恢复计时"
-    if t == "extension_granted":
-        return f"{d.get('department', '')} 延长办理期限 {d.get('days')} 个工作日：{d.get('reason', '')}"
-    if t == "supervision_raised":
-        return d.get("text") or f"督办：{d.get('watch')} {d.get('level')}"
-    if t == "supervision_escalated":
-        return f"督办升级至{d.get('to', '督查室')}"
-    if t == "case_closed":
-        return "结案：" + ("按承诺时限办结" if d.get("on_time_promised") else "超出承诺时限")
-    return t
+    """A line a clerk can read (WORDING); an event type it does not know reads as itself."""
+    wording = WORDING.get(e["type"])
+    return wording.line(e.get("data", {})) if wording else e["type"]
 
 
 def status_of(events: list[dict]) -> str:

@@ -68,7 +68,7 @@ class ServerAuth(grpc.ServerInterceptor):
             return continuation(details)
         handler = continuation(details)
         if handler is None or handler.unary_unary is None:
-            return handler
+            return None  # no streaming method is served unchecked (none exists): UNIMPLEMENTED
         token = bearer(details.invocation_metadata)
         public = identity.is_public(method)
         verified = None

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
+from hall.domain.identity import PROCESS_ACCOUNTS
 from hall.infra import tokens
 
 # processes that call other services on their own behalf, by their service account
-ACCOUNTS = ("gateway", "intake", "routing", "approval", "delivery", "sla")
+ACCOUNTS = tuple(a.removeprefix("svc-") for a in PROCESS_ACCOUNTS)
 # client systems outside the hall's processes that sign in through the gateway: the online
 # portal and the self-service kiosk (自助取号机) of each site, svc-kiosk-<site in lower case>
 CLIENTS = ("portal",)

@@ -93,7 +93,7 @@ def test_a_reload_is_used_for_new_cases_while_an_accepted_case_keeps_its_version
 
 def test_an_invalid_change_is_refused_naming_file_and_entry_and_the_old_version_stays_in_force(own_hall, ref, items):
     h, item = own_hall, items["single"]
-    start(h, "routing-api", "intake-api", "gateway", HALL_CATALOGUE_POLL_SECONDS="0.3")
+    start(h, "routing-api", "staff-api", "intake-api", "gateway", HALL_CATALOGUE_POLL_SECONDS="0.3")
     in_force = version(h)
     file = edit_item(ref, item.code, promised_limit=item.legal_limit + 5)
 

@@ -42,3 +42,13 @@ def test_only_the_receiving_department_signs_and_only_once():
     signed = {**h, "signed_at": "2026-03-09T10:00:00+08:00", "signed_by": {"staff_id": "r1"}}
     with pytest.raises(AlreadyDone, match="signed by r1"):
         handover.check_sign(signed, "C1", Actor("r1", "reviewer", "LX00", "SCJG"))
+
+
+def test_a_department_outside_the_case_is_answered_as_if_the_case_did_not_exist():
+    from hall.domain.errors import NotFound
+    from hall.domain.identity import no_such_case
+    h = {"department": "SCJG", "signed_at": "", "signed_by": None}
+    for handover_of in (h, None):
+        with pytest.raises(NotFound) as hidden:
+            handover.check_sign(handover_of, "C1", Actor("r2", "reviewer", "LX00", "SYJ"), departments=("SCJG",))
+        assert str(hidden.value) == no_such_case("C1")

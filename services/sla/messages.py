@@ -1,9 +1,38 @@
-"""The SLA's supervision records as protobuf messages (protobuf stays at the edge)."""
+"""The SLA's messages: requests decoded, a case as tracked and the supervision records as
+protobuf messages (protobuf stays at the edge; common.proto's pieces are hall.infra.convert's)."""
 from __future__ import annotations
 
+from hall.domain import timeline
+from hall.domain.errors import InvalidArgument
 from hall.domain.timeline import deadline_view
 from hall.infra import convert
-from hall.v1 import supervision_pb2 as pb
+from hall.v1 import common_pb2, supervision_pb2 as pb
+
+
+def limit(n: int, default: int = 100, most: int = 1000) -> int:
+    """A list's limit as asked (0: the default), checked."""
+    n = n or default
+    if not 0 < n <= most:
+        raise InvalidArgument(f"limit must be between 1 and {most}")
+    return n
+
+
+def rating_request(r: pb.RateServiceRequest) -> dict:
+    return dict(level=r.level, comment=r.comment, case_no=r.case_no, ticket=r.ticket, window=r.window,
+                staff_id=r.staff_id, channel=r.channel)
+
+
+def case_view(case_no: str, site: str, v: dict) -> common_pb2.CaseView:
+    """A case as the SLA tracks it (hall.domain.timeline.build_view)."""
+    return common_pb2.CaseView(
+        case_no=case_no, site=site, status=v["status"],
+        item_code=v.get("item_code", ""), item_name=v.get("item_name", ""),
+        departments=v["departments"], outcome=v["outcome"],
+        applicant=convert.applicant_to_pb(v.get("applicant", {})),
+        accepted_at=v.get("accepted_at", ""), catalogue_version=v.get("catalogue_version", ""),
+        delivery=convert.DELIVERY_PB[v.get("delivery", "pickup")],
+        promised=convert.deadline_to_pb(v.get("promised")), legal=convert.deadline_to_pb(v.get("legal")),
+        history=[convert.history_to_pb(e, timeline.summary(e)) for e in v["history"]])
 
 
 def _s(v) -> str:
@@ -73,5 +102,11 @@ def follow_up(f: dict, today: str) -> pb.RatingFollowUp:
                        note=res.get("note", ""), resolved_late=bool(res.get("late")))
 
 
-def statistics_row(r: dict) -> pb.StatisticsRow:
-    return pb.StatisticsRow(**r)
+def statistics(request, rows: list[dict]) -> pb.StatisticsResponse:
+    return pb.StatisticsResponse(group_by=request.group_by, from_date=request.from_date, to_date=request.to_date,
+                                 rows=[pb.StatisticsRow(**r) for r in rows])
+
+
+def statistics_csv(request, content: str) -> pb.StatisticsCsv:
+    name = f"statistics-{request.group_by}-{request.from_date}-{request.to_date}.csv"
+    return pb.StatisticsCsv(filename=name, content=content.encode("utf-8"))
