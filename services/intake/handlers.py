@@ -475,9 +475,10 @@ def sign_handover(uow: UnitOfWork, actor: Actor, case_no: str) -> dict:
     case = repo.case(case_no) if 0 < len(case_no) <= 40 else None
     if case is None:
         raise NotFound(f"no case numbered {case_no!r}")
-    handover.check_sign(case.get("handover"), case_no, actor)
+    departments = case["item"]["departments"]
+    handover.check_sign(case.get("handover"), case_no, actor, departments)
     if not repo.sign_handover(case_no, actor.to_dict(), uow.now().isoformat()):
-        handover.check_sign(repo.case(case_no)["handover"], case_no, actor)
+        handover.check_sign(repo.case(case_no)["handover"], case_no, actor, departments)
     return {"case_no": case_no, **repo.case(case_no)["handover"]}
 
 

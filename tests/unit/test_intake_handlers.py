@@ -143,3 +143,14 @@ def test_queue_caps_default_in_code_and_come_from_the_file_hall_queue_caps_names
     path = tmp_path / "caps.yaml"
     path.write_text("by_site_kind: {hall: 10}\nby_sector: {}\n")
     assert config.load({"HALL_QUEUE_CAPS": str(path)}).caps.cap("hall", "商事登记") == 10
+
+
+def test_another_department_signing_a_hand_over_finds_no_such_case(uow):
+    item = single_item()
+    app = Application("key-1", item.code, person(), ({"name": "申请书", "form": "original", "count": 1},))
+    case_no = handlers.accept_application(uow, CLERK, app).record["_id"]
+    stranger = next(d for d in CAT.departments if d not in item.departments)
+    with pytest.raises(NotFound, match="no case numbered"):
+        handlers.sign_handover(uow, Actor("r9", "reviewer", "LX00", stranger), case_no)
+    signed = handlers.sign_handover(uow, Actor("r1", "reviewer", "LX00", item.lead), case_no)
+    assert signed["signed_by"]["staff_id"] == "r1"
