@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .acceptance import check_materials
-from .errors import AlreadyDone, InvalidArgument
+from .errors import AlreadyDone, InvalidArgument, NotFound
 from .events import Event, new_event
 from .identity import Actor, require_role
 
@@ -27,6 +27,19 @@ def check_supplement(materials: list[dict]) -> None:
     if not materials:
         raise InvalidArgument("list the corrected materials the applicant brought")
     check_materials(materials)
+
+
+def pick_waiting(recs: list[dict], case_no: str, department: str = "") -> dict:
+    """The one request of a case still waiting for the applicant (that department's, if named)."""
+    waiting = [x for x in recs if x["status"] == "waiting" and (not department or x["department"] == department)]
+    if not waiting:
+        if recs:
+            raise AlreadyDone(f"case {case_no} is not waiting for a supplement"
+                              f"{' from ' + department if department else ''}")
+        raise NotFound(f"no supplement was requested for case {case_no!r}")
+    if len(waiting) > 1:
+        raise InvalidArgument(f"several departments wait ({'、'.join(x['department'] for x in waiting)}); name one")
+    return waiting[0]
 
 
 def submit(rec: dict, actor: Actor, materials: list[dict], key: str, now: datetime) -> Event:

@@ -3,6 +3,8 @@ start; who is calling (hall.infra.auth); the server with health and reflection, 
 gauge, and a clean stop at the end."""
 from __future__ import annotations
 
+import os
+
 from hall.infra import auth, grpcutil
 from hall.infra.bus import Publisher
 from hall.infra.metrics import refresh_periodically
@@ -14,7 +16,7 @@ from hall.runtime import process
 def open_store(s, service: str, collections: tuple[str, ...]):
     """The service's own database and a started outbox relay over its collections."""
     db = connect(s.mongo_uri)[s.database(service)]
-    outbox = Outbox(db, Publisher(s.amqp_uri), collections)
+    outbox = Outbox(db, Publisher(s.amqp_uri), collections, sweep_every=float(os.environ.get("HALL_OUTBOX_SWEEP_SECONDS", "15")))
     outbox.start()
     return db, outbox
 

@@ -1,23 +1,31 @@
-"""Intake's own database: cases as accepted (with their documents and paper hand-over), the
-refused and supplement-notice submissions, supplement requests, and case-number counters."""
+"""Intake's own database (cases as accepted with their documents and paper hand-over, the
+refused and supplement-notice submissions, supplement requests, case-number counters, queue
+tickets, consultations, online applications) and the e-licence library it asks over gRPC."""
 from __future__ import annotations
 
+import logging
 from datetime import date
 
-from pymongo import ASCENDING, ReturnDocument
+import grpc
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from hall.domain.case_number import SequenceBlocks
+from hall.domain.errors import StepOutOfOrder
+from hall.domain.intake_store import IntakeStore, LicenceLibrary
+from hall.domain.ports import EventOutbox
 from hall.infra.outbox import stamp
 
-COLLECTIONS = ("cases", "supplements")
+log = logging.getLogger(__name__)
 HOLDERS = ("cases", "submissions", "prereviews")  # collections whose records carry documents
 
 
-class IntakeRepository:
-    COLLECTIONS = COLLECTIONS
+class MongoIntakeRepository(IntakeStore):
+    COLLECTIONS = ("cases", "supplements")  # those whose records carry events (the outbox sweeps them)
 
-    def __init__(self, db, outbox=None):
+    def __init__(self, db, outbox: EventOutbox):
         self.db, self.outbox = db, outbox
+        self._sequences = SequenceBlocks(self._reserve)
         db.cases.create_index([("idem", ASCENDING)], unique=True)
         db.cases.create_index([("site", ASCENDING), ("accepted_on", ASCENDING)])
         db.cases.create_index([("handover.department", ASCENDING), ("handover.signed_at", ASCENDING)])
@@ -25,78 +33,176 @@ class IntakeRepository:
             db[name].create_index("documents.code")
         db.supplements.create_index([("site", ASCENDING), ("status", ASCENDING)])
         db.supplements.create_index("case_no")
+        db.tickets.create_index([("idem", ASCENDING)], unique=True)
+        db.tickets.create_index([("site", ASCENDING), ("day", ASCENDING), ("status", ASCENDING)])
+        db.tickets.create_index([("site", ASCENDING), ("day", ASCENDING), ("origin", ASCENDING),
+                                 ("seq", DESCENDING)])
+        db.consultations.create_index([("idem", ASCENDING)], unique=True)
+        db.prereviews.create_index([("idem", ASCENDING)], unique=True)
+        db.prereviews.create_index([("site", ASCENDING), ("status", ASCENDING)])
 
-    def reserve(self, site: str, day: date, size: int) -> int:
-        """Advance the (site, day) counter by `size`; the first number of the block."""
+    # --- cases ---------------------------------------------------------------------------
+    def _reserve(self, counter: str, day: date, size: int) -> int:
+        """Advance the (counter, day) counter by `size`; the first number of the block."""
         doc = self.db.counters.find_one_and_update(
-            {"_id": f"{site}/{day:%Y%m%d}"}, {"$inc": {"next": size}},
+            {"_id": f"{counter}/{day:%Y%m%d}"}, {"$inc": {"next": size}},
             upsert=True, return_document=ReturnDocument.AFTER)
         return doc["next"] - size + 1
 
-    def by_idempotency_key(self, idem: str) -> dict | None:
-        return self.db.cases.find_one({"idem": idem})
+    def next_sequence(self, counter, day):
+        return self._sequences.next(counter, day)
 
-    def insert(self, record: dict, events: list[dict]) -> dict | None:
-        """Store a new case with its events; the existing case when the key was already used."""
-        try:
-            self.db.cases.insert_one(stamp({**record, "out": events}))
-            return None
-        except DuplicateKeyError:
-            return self.by_idempotency_key(record["idem"])
-
-    def get(self, case_no: str) -> dict | None:
+    def case(self, case_no):
         return self.db.cases.find_one({"_id": case_no})
 
-    def submission(self, idem: str) -> dict | None:
-        """A refused or supplement-notice submission stored under its idempotency key."""
+    def case_by_key(self, idem):
+        return self.db.cases.find_one({"idem": idem})
+
+    def add_case(self, record, events):
+        try:
+            self.db.cases.insert_one(stamp({**record, "out": events}))
+        except DuplicateKeyError:
+            return self.case_by_key(record["idem"])
+        self.outbox.handed(events)
+        return None
+
+    def submission(self, idem):
         return self.db.submissions.find_one({"_id": idem})
 
-    def insert_submission(self, doc: dict) -> dict | None:
-        try:
-            self.db.submissions.insert_one(doc)
-            return None
-        except DuplicateKeyError:
-            return self.submission(doc["_id"])
+    def add_submission(self, doc):
+        return self._insert_once("submissions", doc, {"_id": doc["_id"]})
 
-    def document(self, code: str) -> dict | None:
+    def document(self, code):
         for name in HOLDERS:
             holder = self.db[name].find_one({"documents.code": code}, {"documents": 1})
             if holder:
                 return next(d for d in holder["documents"] if d["code"] == code)
         return None
 
-    def handovers(self, department: str, unsigned_only: bool, limit: int) -> list[dict]:
+    def handovers(self, department, unsigned_only, limit):
         query = {"handover.department": department}
         if unsigned_only:
             query["handover.signed_at"] = ""
         return [{"case_no": c["_id"], **c["handover"]} for c in
                 self.db.cases.find(query, {"handover": 1}).sort("accepted_at", ASCENDING).limit(limit)]
 
-    def sign_handover(self, case_no: str, actor: dict, at: str) -> bool:
-        """Sign once: only an unsigned hand-over changes."""
+    def sign_handover(self, case_no, actor, at):
         return self.db.cases.update_one(
             {"_id": case_no, "handover.signed_at": ""},
             {"$set": {"handover.signed_at": at, "handover.signed_by": actor}}).matched_count == 1
 
-    def add_waiting_supplement(self, rec: dict) -> bool:
-        """Record a department's supplement request once (keyed by its event id)."""
+    # --- supplements ----------------------------------------------------------------------
+    def add_waiting_supplement(self, rec):
         try:
             self.db.supplements.insert_one(rec)
             return True
         except DuplicateKeyError:
             return False
 
-    def supplements(self, query: dict, limit: int) -> list[dict]:
+    def supplements(self, site="", case_no="", waiting_only=False, limit=100):
+        query = {k: v for k, v in (("site", site), ("case_no", case_no)) if v}
+        if waiting_only:
+            query["status"] = "waiting"
         return list(self.db.supplements.find(query, {"out": 0}).sort("requested_at", ASCENDING).limit(limit))
 
-    def mark_supplement_submitted(self, rec_id: str, fields: dict, event: dict) -> bool:
-        ok = self.db.supplements.update_one(
-            {"_id": rec_id, "status": "waiting"},
-            {"$set": stamp({**fields, "status": "submitted"}), "$push": {"out": event}}).matched_count == 1
-        if ok and self.outbox:
-            self.outbox.handed([event])
-        return ok
+    def submit_supplement(self, rec_id, fields, event):
+        if self.db.supplements.update_one(
+                {"_id": rec_id, "status": "waiting"},
+                {"$set": stamp({**fields, "status": "submitted"}), "$push": {"out": event}}).matched_count != 1:
+            return False
+        self.outbox.handed([event])
+        return True
 
-    def count_by_status(self) -> dict:
+    def count_by_status(self):
         return {"accepted": self.db.cases.estimated_document_count(),
                 "awaiting_supplement": self.db.supplements.count_documents({"status": "waiting"})}
+
+    # --- queue tickets --------------------------------------------------------------------
+    def ticket(self, ticket_id):
+        return self.db.tickets.find_one({"_id": ticket_id})
+
+    def ticket_by_key(self, idem):
+        return self.db.tickets.find_one({"idem": idem})
+
+    def last_seq(self, site, day, sector):
+        last = list(self.db.tickets.find({"site": site, "day": day, "origin": sector}, {"seq": 1})
+                    .sort("seq", DESCENDING).limit(1))
+        return last[0]["seq"] if last else 0
+
+    def add_ticket(self, doc):
+        try:
+            self.db.tickets.insert_one(doc)
+            return "ok"
+        except DuplicateKeyError:
+            return "same_key" if self.ticket_by_key(doc["idem"]) else "taken"
+
+    def waiting_tickets(self, site, day, sectors):
+        return list(self.db.tickets.find({"site": site, "day": day, "status": "waiting",
+                                          "sector": {"$in": list(sectors)}}))
+
+    def claim_ticket(self, ticket_id, fields):
+        return self.db.tickets.update_one({"_id": ticket_id, "status": "waiting"},
+                                          {"$set": fields}).matched_count == 1
+
+    def change_ticket(self, ticket, fields, inc=None):
+        update = {"$set": fields, **({"$inc": inc} if inc else {})}
+        if self.db.tickets.update_one({"_id": ticket["_id"], "status": ticket["status"]},
+                                      update).matched_count != 1:
+            raise StepOutOfOrder(f"ticket {ticket['number']} was changed at another window; look again")
+        return self.ticket(ticket["_id"])
+
+    def tickets_of_day(self, site, day):
+        return list(self.db.tickets.find({"site": site, "day": day}))
+
+    # --- consultations and online applications -------------------------------------------
+    def consultation(self, _id):
+        return self.db.consultations.find_one({"_id": _id})
+
+    def add_consultation(self, doc):
+        return self._insert_once("consultations", doc, {"idem": doc["idem"]})
+
+    def prereview(self, _id):
+        return self.db.prereviews.find_one({"_id": _id})
+
+    def prereview_by_key(self, idem):
+        return self.db.prereviews.find_one({"idem": idem})
+
+    def add_prereview(self, doc):
+        return self._insert_once("prereviews", doc, {"idem": doc["idem"]})
+
+    def prereviews(self, site, status, limit):
+        query = {"site": site, **({"status": status} if status else {})}
+        return list(self.db.prereviews.find(query).sort("received_at", ASCENDING).limit(limit))
+
+    def close_prereview(self, _id, fields):
+        return self.db.prereviews.update_one({"_id": _id, "status": "waiting"},
+                                             {"$set": fields}).matched_count == 1
+
+    def _insert_once(self, collection: str, doc: dict, key: dict) -> dict | None:
+        try:
+            self.db[collection].insert_one(doc)
+            return None
+        except DuplicateKeyError:
+            return self.db[collection].find_one(key)
+
+
+LICENCE_FIELDS = ("licence_number", "licence_type", "holder_id", "holder_name", "item_code",
+                  "department", "valid_from", "valid_to", "trust_level", "status")
+
+
+class GrpcLicenceLibrary(LicenceLibrary):
+    """approval-api's BackOffice.FindLicences, called with intake's own trusted channel."""
+
+    def __init__(self, channel: grpc.Channel, timeout: float = 3.0):
+        from hall.v1 import backoffice_pb2_grpc, licences_pb2
+        self._pb, self._timeout = licences_pb2, timeout
+        self._stub = backoffice_pb2_grpc.BackOfficeStub(channel)
+
+    def find(self, holder_id):
+        try:
+            resp = self._stub.FindLicences(self._pb.FindLicencesRequest(holder_id=holder_id),
+                                           timeout=self._timeout)
+        except grpc.RpcError as exc:
+            log.warning("licence library unavailable (%s); paper is required", exc.code())
+            return [], False
+        return [{f: getattr(lic, f) for f in LICENCE_FIELDS} for lic in resp.licences], True

@@ -1,6 +1,7 @@
 """What intake tells at acceptance: the promised and the legal deadline, each with its own
-`estimated` flag and the working days left (issue 13, bugs a and b). Through the function the
-AcceptApplication answer uses (`IntakeServicer._response`) and the domain function under it.
+`estimated` flag and the working days left (issue 13, bugs a and b). Through what the
+AcceptApplication answer is made of (`handlers.told`, `messages.accept_response`) and the domain
+function under it.
 
 The shipped calendar knows 2026 officially; 2027 is an operator draft (docs/clock.md)."""
 from __future__ import annotations
@@ -14,7 +15,9 @@ from hall.domain import acceptance
 from hall.domain.clock import SHANGHAI
 from hall.domain.identity import Actor
 from hall.domain.workdays import WorkCalendar
-from services.intake.api import IntakeServicer
+from hall.domain.ports import UnitOfWork
+from services.intake import handlers, messages
+from tests.unit.fakes import MemoryOutbox
 
 CAT = load_catalogue()
 CAL = WorkCalendar.load()
@@ -40,7 +43,7 @@ def accepted(item, now: datetime) -> dict:
 
 
 def answer(record):
-    return IntakeServicer(None, None, None, CAL)._response(record, replayed=False)
+    return messages.accept_response(handlers.told(UnitOfWork(None, MemoryOutbox(), None, CAL), record, False))
 
 
 def test_accept_application_tells_the_working_days_left_of_both_deadlines():
