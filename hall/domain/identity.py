@@ -91,6 +91,12 @@ def statistics_key(actor: Actor, group_by: str, key: str) -> str:
     return key
 
 
+def may_work_at(actor: Actor, site: str, what: str) -> None:
+    """A clerk works on what belongs to their own site."""
+    if actor.site != site:
+        raise PermissionDenied(f"{what} is for site {site}; you are signed in at {actor.site}")
+
+
 def worklist_department(actor: Actor, requested: str) -> str:
     """Whose worklist the caller may read: their own department's, or any for supervision."""
     department = requested or actor.department

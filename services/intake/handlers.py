@@ -17,7 +17,7 @@ from hall.domain.applicant import check_applicant
 from hall.domain.case_number import format_case_no
 from hall.domain.clock import SHANGHAI
 from hall.domain.deadlines import CaseDeadlines
-from hall.domain.errors import InvalidArgument, NotFound, PermissionDenied, Refused, StepOutOfOrder
+from hall.domain.errors import InvalidArgument, NotFound, Refused, StepOutOfOrder
 from hall.domain.events import Event
 from hall.domain.identity import Actor, require_role
 from hall.domain.intake_store import IntakeStore, LicenceLibrary
@@ -383,12 +383,13 @@ def list_prereviews(uow: UnitOfWork, actor: Actor, site: str = "", status: str =
                     limit: int = 0) -> list[Prereview]:
     """The site's pre-review queue, oldest first, with each one's five-day standing."""
     require_role(actor, "clerk", "supervisor", "admin", action="reading the pre-review queue")
+    site = identity.own_site_unless_office(actor, site, "the pre-review queue")
     if status not in ("", "waiting", "passed", "returned"):
         raise InvalidArgument("status is waiting, passed or returned")
     limit = limit or 50
     if not 0 < limit <= 500:
         raise InvalidArgument("limit is 1 to 500")
-    return [_shown(uow, p, False) for p in _repo(uow).prereviews(site or actor.site, status, limit)]
+    return [_shown(uow, p, False) for p in _repo(uow).prereviews(site, status, limit)]
 
 
 def _open(uow: UnitOfWork, actor: Actor, pre_id: str) -> dict:
@@ -396,8 +397,7 @@ def _open(uow: UnitOfWork, actor: Actor, pre_id: str) -> dict:
     pre = _repo(uow).prereview(pre_id) if 0 < len(pre_id) <= 40 else None
     if pre is None:
         raise NotFound(f"no online application {pre_id!r}")
-    if pre["site"] != actor.site:
-        raise PermissionDenied(f"online application {pre_id} is for site {pre['site']}")
+    identity.may_work_at(actor, pre["site"], f"online application {pre_id}")
     return pre
 
 
@@ -491,7 +491,8 @@ def list_supplements(uow: UnitOfWork, actor: Actor, site: str = "", include_subm
                      limit: int = 0) -> list[dict]:
     """Cases waiting at this site for the applicant's corrected materials."""
     require_role(actor, "clerk", "supervisor", "admin", action="reading the supplement list")
-    return _repo(uow).supplements(site=site or actor.site, waiting_only=not include_submitted,
+    site = identity.own_site_unless_office(actor, site, "the supplement list")
+    return _repo(uow).supplements(site=site, waiting_only=not include_submitted,
                                   limit=_limit(limit))
 
 

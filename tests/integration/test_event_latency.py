@@ -9,7 +9,7 @@ import time
 import uuid
 
 import pytest
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Queue
 
 from hall.domain.events import EVENT_SOURCES
 from hall.infra.bus import event_exchange

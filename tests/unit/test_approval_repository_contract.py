@@ -13,7 +13,7 @@ from hall.domain.approval_store import Licensed, ReviewRepository, SealKeyStore
 from hall.domain.errors import NotFound, StepOutOfOrder
 from hall.domain.events import new_event
 from hall.domain.identity import SYSTEM, no_such_case
-from tests.unit.backoffice_fixtures import CAT, NOW, authority, chief, reviewer, routed
+from tests.unit.backoffice_fixtures import CAT, NOW, authority, reviewer, routed
 from tests.unit.fakes import MemoryOutbox
 
 DUE = date(2026, 3, 16)
