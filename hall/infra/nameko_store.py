@@ -2,6 +2,8 @@
 client and one outbox relay per process."""
 from __future__ import annotations
 
+import os
+
 from nameko.extensions import DependencyProvider
 
 from hall.infra import settings
@@ -20,7 +22,8 @@ class Store(DependencyProvider):
         s = settings.load()
         self.client = connect(s.mongo_uri)
         db = self.client[s.database(self.service)]
-        self.outbox = Outbox(db, Publisher(s.amqp_uri), self.repository_cls.COLLECTIONS)
+        self.outbox = Outbox(db, Publisher(s.amqp_uri), self.repository_cls.COLLECTIONS,
+                             sweep_every=float(os.environ.get("HALL_OUTBOX_SWEEP_SECONDS", "15")))
         # concurrent workers' inserts are committed together (hall/infra/batch.py)
         self.repository = self.repository_cls(BatchingDatabase(db), self.outbox)
 

@@ -9,7 +9,7 @@ import time
 import uuid
 
 import pytest
-from kombu import Connection, Queue
+from kombu import Connection, Queue, binding
 
 from hall.domain.events import EVENT_SOURCES
 from hall.infra.bus import event_exchange
@@ -18,7 +18,7 @@ from hall.v1 import common_pb2, frontdesk_pb2 as fd
 from tests.integration.hallfixture import eventually
 from tests.integration.helpers import publish_raw
 from tests.integration.test_back_office import Desk, accepted_event, chief
-from tests.integration.test_issuance import SIGNATURE, Desk as IssuanceDesk, pickup_code
+from tests.integration.test_issuance import SIGNATURE, Desk as IssuanceDesk, messages
 
 LIMIT = 1.0  # seconds from the cause to the event on the bus
 NO_SWEEP = {"HALL_OUTBOX_SWEEP_SECONDS": "3600"}
@@ -37,8 +37,9 @@ class BusLog:
     def _run(self) -> None:
         with Connection(self._uri) as conn:
             name = f"latency-{uuid.uuid4().hex[:8]}"
-            queues = [Queue(name, exchange=event_exchange(src), routing_key="#", auto_delete=True, exclusive=True)
-                      for src in sorted(set(EVENT_SOURCES.values()))]
+            queues = [Queue(name, bindings=[binding(event_exchange(src), routing_key="#")
+                                            for src in sorted(set(EVENT_SOURCES.values()))],
+                            auto_delete=True, exclusive=True)]
 
             def on(body, message):
                 self.arrived.setdefault((body.get("case_no", ""), body.get("type", "")), time.monotonic())
@@ -117,8 +118,8 @@ def test_each_event_reaches_the_bus_within_a_second_of_its_cause_without_a_sweep
     decided = within(log, time.monotonic(), case_no, "decision_made", "case_decided")
     ready = within(log, decided, case_no, "result_ready")
 
-    issuer = IssuanceDesk(h.client("issuer"))
-    code = pickup_code(h, case_no)
+    issuer = IssuanceDesk(h)
+    code = eventually(lambda: messages(h, case_no, "pickup_code"), "the pickup code message")[0]["code"]
     from hall.v1 import issuance_pb2 as ipb
     issuer.Collect(ipb.CollectRequest(case_no=case_no, pickup_code=code, position="LX00-I01",
                                       id_number=person(random.Random(91))["id_number"], signature=SIGNATURE))
