@@ -26,7 +26,6 @@ class Settings:
     db_prefix: str
     port_base: int
     reference_dir: Path
-    calendar_dir: Path | None
     public_key_files: str = ""      # os.pathsep-separated PEM files: every key a token may be signed with
     service_secret_file: str = ""   # this process's service-account secret (mode 0600)
     host: str = "127.0.0.1"         # where the other processes are reached
@@ -55,14 +54,12 @@ def _env(process: str) -> str:
 
 def load() -> Settings:
     env = os.environ
-    cal = env.get("HALL_CALENDAR_DIR")
     return Settings(
         amqp_uri=env.get("HALL_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//"),
         mongo_uri=env.get("MONGO_URI") or env.get("HALL_MONGO_URI", "mongodb://127.0.0.1:27017/?retryWrites=false"),
         db_prefix=env.get("HALL_DB_PREFIX", "lixia"),
         port_base=int(env.get("HALL_PORT_BASE", "7100")),
         reference_dir=Path(env.get("HALL_REFERENCE_DIR", ROOT / "reference")),
-        calendar_dir=Path(cal) if cal else None,
         public_key_files=env.get("HALL_PUBLIC_KEYS", ""),
         service_secret_file=env.get("HALL_SERVICE_SECRET_FILE", ""),
         bind=env.get("HALL_BIND", "127.0.0.1"),

@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 
 from hall.catalogue import load_catalogue
-from hall.domain.workdays import WorkCalendar
 from hall.infra import settings as settings_mod
 from hall.infra.tokens import write_private
 from hall.runtime.launcher import Hall
@@ -19,8 +18,7 @@ def main() -> None:
     var.mkdir(exist_ok=True)
     (var / "token_secret").unlink(missing_ok=True)  # the shared HS256 secret of earlier versions
     s = settings_mod.load()
-    cat = load_catalogue(s.reference_dir)  # refuse to start on invalid reference data
-    WorkCalendar.load(s.calendar_dir)
+    cat = load_catalogue(s.reference_dir)  # refuse to start on invalid reference data (calendar included)
     print(f"reference data: catalogue {cat.version}, {len(cat.sites)} sites, "
           f"{len(cat.departments)} departments, {len(cat.items)} items")
     hall = Hall({}, var / "log", var / "secrets")
