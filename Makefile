@@ -34,8 +34,9 @@ promtool:
 run: $(GENERATED) broker
 	$(PY) -m hall.runtime.run
 
+# Two workers: each starts its own session hall (own vhost, database prefix, ports).
 test: $(GENERATED) broker promtool
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 unit: $(GENERATED) promtool
 	$(PY) -m pytest tests/unit
