@@ -13,7 +13,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,16 +126,36 @@ class Revocations:
 class Verifier:
     """Checks a token's signature, issuer, audience, expiry, claim types and revocation."""
 
+    CACHE = 4096  # verified tokens kept: a shift's token is checked once per process, not per call
+
     def __init__(self, public_keys: dict[str, Ed25519PublicKey], audience: str = AUDIENCE,
                  revocations: Revocations | None = None):
         self.keys, self.audience = public_keys, audience
         self.revocations = revocations or Revocations()
+        self._verified: OrderedDict[str, Claims] = OrderedDict()
+        self._lock = threading.Lock()
 
     @classmethod
     def from_files(cls, paths, **kw) -> "Verifier":
         return cls(load_public_keys(paths), **kw)
 
     def verify(self, token: str) -> Claims:
+        """The token's claims, or InvalidToken; revocation and expiry are checked every time,
+        the signature once per token."""
+        with self._lock:
+            claims = self._verified.get(token)
+        if claims is not None and claims.expires_at > time.time():
+            if self.revocations.revoked(claims):
+                raise InvalidToken("this session has ended (signed out or deactivated); sign in again")
+            return claims
+        claims = self._decode(token)
+        with self._lock:
+            self._verified[token] = claims
+            while len(self._verified) > self.CACHE:
+                self._verified.popitem(last=False)
+        return claims
+
+    def _decode(self, token: str) -> Claims:
         if not token or len(token) > MAX_TOKEN_BYTES:
             raise InvalidToken("invalid staff token: empty or too long")
         try:

@@ -106,3 +106,15 @@ def test_oversized_tokens_are_refused_before_decoding(keys):
     _, verifier, _ = keys
     with pytest.raises(tokens.InvalidToken, match="too long"):
         verifier.verify("a" * 5000)
+
+
+def test_a_cached_token_is_still_refused_once_revoked_or_expired(keys):
+    signer, verifier, _ = keys
+    token = signer.issue(CLERK, "sid-c", 600)
+    assert verifier.verify(token).sid == "sid-c" and verifier.verify(token).sid == "sid-c"
+    verifier.revocations.sessions = {"sid-c"}
+    with pytest.raises(tokens.InvalidToken, match="ended"):
+        verifier.verify(token)
+    short = signer.issue(CLERK, "sid-d", 1, now=int(time.time()) - 10)  # expired
+    with pytest.raises(tokens.InvalidToken, match="expired"):
+        verifier.verify(short)
