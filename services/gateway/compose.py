@@ -35,7 +35,7 @@ def not_yet(step: str):
     Intake knows every case; it answers NOT_FOUND for one the caller may not see."""
     def make(fw, descriptor):
         full = f"/{descriptor.containing_service.full_name}/{descriptor.name}"
-        process = _owner(full)
+        process = fw.owner(descriptor.containing_service.full_name, descriptor.name)
         response_class = message_class(descriptor.output_type)
 
         @grpcutil.unary("gateway")
@@ -63,12 +63,6 @@ def sign_in(fw, descriptor):
         return fw.call("staff-api", "/hall.v1.Staff/SignIn", request, context,
                        message_class(descriptor.output_type))
     return _handler(SignIn, descriptor)
-
-
-def _owner(full: str) -> str:
-    from services.gateway.server import owner
-    service, method = full.strip("/").split("/")
-    return owner(service, method)
 
 
 def _handler(fn, descriptor) -> grpc.RpcMethodHandler:

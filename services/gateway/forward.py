@@ -20,8 +20,8 @@ class Forwarder:
     """Channels to the services (with the caller's token added to every call) and the
     generic method handlers that forward to them."""
 
-    def __init__(self, settings, trust):
-        self.settings, self.trust = settings, trust
+    def __init__(self, settings, trust, owner):
+        self.settings, self.trust, self.owner = settings, trust, owner  # owner(service, method) -> process
         self._channels: dict[str, grpc.Channel] = {}
 
     def channel(self, process: str) -> grpc.Channel:

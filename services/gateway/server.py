@@ -52,7 +52,7 @@ def handlers(forwarder: Forwarder) -> list[grpc.GenericRpcHandler]:
 def main() -> None:
     s = process.start("gateway")
     trust = auth.ProcessAuth.for_service(s, "gateway").start()
-    forwarder = Forwarder(s, trust)
+    forwarder = Forwarder(s, trust, owner)
     server, _ = grpcutil.make_server(s.grpc_port("gateway"), lambda srv: srv.add_generic_rpc_handlers(
         handlers(forwarder)), list(PARTS), workers=32, host=s.bind, interceptors=trust.interceptors())
     process.wait_for_signal()
