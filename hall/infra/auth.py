@@ -84,9 +84,12 @@ class ServerAuth(grpc.ServerInterceptor):
                 identity.may_call(verified.actor, method)
             except PermissionDenied as exc:
                 return _abort(grpc.StatusCode.PERMISSION_DENIED, str(exc))
-        inner = handler.unary_unary
+        inner, decode = handler.unary_unary, handler.request_deserializer
 
         def behaviour(request, context):
+            if request is UNDECODABLE:
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                              f"the request is not a valid {method.rsplit('/', 1)[-1]} message")
             reset = _CURRENT.set((verified, token))
             try:
                 return inner(request, context)
@@ -94,8 +97,22 @@ class ServerAuth(grpc.ServerInterceptor):
                 _CURRENT.reset(reset)
 
         return grpc.unary_unary_rpc_method_handler(
-            behaviour, request_deserializer=handler.request_deserializer,
+            behaviour, request_deserializer=_tolerant(decode) if decode else None,
             response_serializer=handler.response_serializer)
+
+
+UNDECODABLE = object()  # what a request that is not a valid message decodes to
+
+
+def _tolerant(decode):
+    """Undecodable bytes become UNDECODABLE (answered INVALID_ARGUMENT), not grpcio's
+    INTERNAL "Exception deserializing request!" with a traceback in the log each time."""
+    def safe(raw: bytes):
+        try:
+            return decode(raw)
+        except Exception:
+            return UNDECODABLE
+    return safe
 
 
 class ClientAuth(grpc.UnaryUnaryClientInterceptor):

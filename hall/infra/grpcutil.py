@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import time
+import uuid
 from concurrent import futures
 
 import grpc
@@ -33,6 +35,17 @@ def status_for(exc: errors.DomainError) -> grpc.StatusCode:
     return grpc.StatusCode.FAILED_PRECONDITION
 
 
+MAX_MESSAGE = 500  # characters of an error message: far below gRPC's 16 KiB metadata limit
+_UNSAFE = re.compile("[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(message: str) -> str:
+    """An error message safe to send and to print: control and bidirectional-override
+    characters replaced, at most MAX_MESSAGE characters."""
+    message = _UNSAFE.sub("\ufffd", message)
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE - 1] + "…"
+
+
 def unary(service: str):
     """Decorate a servicer method: map domain errors, pass downstream statuses through, time it."""
     def wrap(method):
@@ -43,17 +56,18 @@ def unary(service: str):
                 return method(self, request, context)
             except errors.DomainError as exc:
                 code = status_for(exc)
-                context.abort(code, str(exc))
+                context.abort(code, clean(str(exc)))
             except grpc.RpcError as exc:  # a downstream service's answer, passed on as it came
                 code = exc.code()
-                context.abort(code, exc.details() or "a hall service did not answer")
+                context.abort(code, clean(exc.details() or "a hall service did not answer"))
             except Exception:
                 if _aborted(context):  # context.abort() raised: the status is already set
                     code = context.code()
                     raise
-                log.exception("%s.%s failed", service, method.__name__)
+                error_id = uuid.uuid4().hex[:12]
+                log.exception("%s.%s failed (error id %s)", service, method.__name__, error_id)
                 code = grpc.StatusCode.INTERNAL
-                context.abort(code, "internal error; the request was not completed")
+                context.abort(code, f"internal error {error_id}; the request was not completed")
             finally:
                 name = code.name if hasattr(code, "name") else str(code)
                 GRPC_SECONDS.labels(service, method.__name__, name).observe(time.perf_counter() - started)
