@@ -3,10 +3,18 @@ from __future__ import annotations
 
 import json
 
+from hall.domain.errors import InvalidArgument
 from hall.v1 import common_pb2 as pb
 
 KINDS = {pb.Applicant.PERSON: "person", pb.Applicant.COMPANY: "company"}
 DELIVERY = {pb.PICKUP: "pickup", pb.COURIER: "courier", pb.DELIVERY_UNSPECIFIED: "pickup"}
+
+
+def delivery_from_pb(value: int) -> str:
+    """The delivery way of a request; a value the proto does not define is a bad request."""
+    if value not in DELIVERY:
+        raise InvalidArgument(f"delivery must be PICKUP or COURIER, not {int(value)}")
+    return DELIVERY[value]
 DELIVERY_PB = {"pickup": pb.PICKUP, "courier": pb.COURIER}
 
 

@@ -107,6 +107,8 @@ def worklist(uow: UnitOfWork, actor: Actor, department: str, limit: int, include
              queue: str = "", mine: bool = False) -> list[dict]:
     """A department's cases, earliest deadline first, each with its working days left."""
     department = identity.worklist_department(actor, department)
+    if uow.catalogue.current.department(department) is None:  # a code, never a field path
+        raise InvalidArgument(f"unknown department {department[:40]!r}")
     today = uow.now().date()
     return [desk.worklist_line(r, department, uow.calendar, today) for r in uow.repo.worklist(
         department, limit, include_decided, queue, actor.staff_id if mine else "")]

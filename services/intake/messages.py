@@ -23,7 +23,7 @@ def materials_from(msgs) -> tuple:
 def application(r) -> acceptance.Application:
     """An application as the window's AcceptApplicationRequest gives it."""
     return acceptance.Application(r.idempotency_key, r.item_code, convert.applicant_from_pb(r.applicant),
-                                  materials_from(r.materials), convert.DELIVERY[r.delivery], r.address)
+                                  materials_from(r.materials), convert.delivery_from_pb(r.delivery), r.address)
 
 
 def submission(r) -> intake_result.Submission:

@@ -38,3 +38,24 @@ def test_an_oversized_input_is_answered_briefly_not_with_a_broken_stream(hall, i
         assert exc.code() == grpc.StatusCode.INVALID_ARGUMENT and len(exc.details()) <= 500
     else:
         raise AssertionError("a 20,000-character item code was accepted")
+
+
+def test_an_undefined_enum_value_is_a_bad_request_not_an_internal_error(hall, items):
+    from hall.v1 import common_pb2, gateway_pb2
+    clerk = hall.client("clerk")
+    request = gateway_pb2.AcceptApplicationRequest(idempotency_key="enum-7", item_code=items["single"].code,
+                                                   applicant=common_pb2.Applicant(kind=1, name="张三"))
+    raw = request.SerializeToString() + b"\x28\x07"  # field 5 (delivery) = 7, which the proto does not define
+    code, details = call_raw(hall.address, "/hall.v1.HallGateway/AcceptApplication", raw, clerk.token)
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "delivery" in details
+
+
+def test_a_department_is_a_code_of_the_catalogue_never_a_field_path(hall):
+    supervisor = hall.client("supervisor")
+    for department in ("$gt", "a.b", "SYJ\x00", "children"):
+        try:
+            supervisor.worklist(department=department)
+        except grpc.RpcError as exc:
+            assert exc.code() == grpc.StatusCode.INVALID_ARGUMENT and "unknown department" in exc.details()
+        else:
+            raise AssertionError(f"department {department!r} was used in a query")
