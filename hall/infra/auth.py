@@ -158,8 +158,11 @@ class ServiceTokens:
         from hall.v1 import staff_pb2, staff_pb2_grpc
         if self._channel is None:
             self._channel = grpcutil.channel(self.staff_address)
+        # wait for a staff service that is still starting (or restarting) rather than fail at
+        # once on a channel still backing off from an earlier refused connection
         reply = staff_pb2_grpc.StaffStub(self._channel).SignIn(
-            staff_pb2.SignInRequest(staff_id=self.account, password=self._secret), timeout=10)
+            staff_pb2.SignInRequest(staff_id=self.account, password=self._secret), timeout=10,
+            wait_for_ready=True)
         c = jwt.decode(reply.access_token, options={"verify_signature": False})
         return reply.access_token, time.time() + (c["exp"] - c["iat"]) / 2
 
