@@ -138,6 +138,11 @@ class _Details(grpc.ClientCallDetails):
         self.compression = getattr(base, "compression", None)
 
 
+def carrying(own_token, address: str) -> grpc.Channel:
+    """A channel to a hall service whose calls carry the caller's token (ClientAuth)."""
+    return grpc.intercept_channel(grpcutil.channel(address), ClientAuth(own_token))
+
+
 class ServiceTokens:
     """A process's own token: it signs in at the staff service as its service account
     (`svc-<service>`, secret in a 0600 file) and signs in again before the token runs out."""
@@ -147,6 +152,12 @@ class ServiceTokens:
         self._token, self._renew_at = "", 0.0
         self._lock = threading.Lock()
         self._channel = None
+
+    @classmethod
+    def of(cls, settings, service: str) -> "ServiceTokens":
+        """The service account of `service` with the secret its process was given."""
+        secret = Path(settings.service_secret_file).read_text().strip() if settings.service_secret_file else ""
+        return cls(f"svc-{service}", secret, settings.address("staff-api"))
 
     def __call__(self) -> str:
         with self._lock:
@@ -232,8 +243,7 @@ class ProcessAuth:
     @classmethod
     def for_service(cls, settings, service: str) -> "ProcessAuth":
         verifier = tokens.Verifier.from_files(settings.public_key_files)
-        secret = Path(settings.service_secret_file).read_text().strip() if settings.service_secret_file else ""
-        pa = cls(verifier, ServiceTokens(f"svc-{service}", secret, settings.address("staff-api")))
+        pa = cls(verifier, ServiceTokens.of(settings, service))
         pa.feed = RevocationFeed(verifier.revocations, staff_revocations(pa.channel(settings.address("staff-api"))))
         return pa
 
@@ -249,7 +259,7 @@ class ProcessAuth:
         return self
 
     def channel(self, address: str) -> grpc.Channel:
-        return grpc.intercept_channel(grpcutil.channel(address), ClientAuth(self.own_token))
+        return carrying(self.own_token, address)
 
     def interceptors(self) -> list:
         return [ServerAuth(self.verifier)]

@@ -4,12 +4,10 @@ routing-api (the catalogue's owner) with the process's own service token and fol
 within seconds; each worker gets the client, whose `.current` is the version in force."""
 from __future__ import annotations
 
-from pathlib import Path
 
-import grpc
 from nameko.extensions import DependencyProvider
 
-from hall.infra import auth, grpcutil, settings
+from hall.infra import auth, settings
 from hall.infra.catalogue_client import CatalogueClient
 
 
@@ -20,9 +18,7 @@ class Catalogue(DependencyProvider):
 
     def setup(self):
         s = settings.load()
-        secret = Path(s.service_secret_file).read_text().strip() if s.service_secret_file else ""
-        own_token = auth.ServiceTokens(f"svc-{self.service}", secret, s.address("staff-api"))
-        channel = grpc.intercept_channel(grpcutil.channel(s.address("routing-api")), auth.ClientAuth(own_token))
+        channel = auth.carrying(auth.ServiceTokens.of(s, self.service), s.address("routing-api"))
         self.client = CatalogueClient(s.address("routing-api"), channel=channel)
 
     def start(self):

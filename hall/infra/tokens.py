@@ -144,15 +144,14 @@ class Verifier:
         the signature once per token."""
         with self._lock:
             claims = self._verified.get(token)
-        if claims is not None and claims.expires_at > time.time():
-            if self.revocations.revoked(claims):
-                raise InvalidToken("this session has ended (signed out or deactivated); sign in again")
-            return claims
-        claims = self._decode(token)
-        with self._lock:
-            self._verified[token] = claims
-            while len(self._verified) > self.CACHE:
-                self._verified.popitem(last=False)
+        if claims is None or claims.expires_at <= time.time():
+            claims = self._decode(token)
+            with self._lock:
+                self._verified[token] = claims
+                while len(self._verified) > self.CACHE:
+                    self._verified.popitem(last=False)
+        if self.revocations.revoked(claims):
+            raise InvalidToken("this session has ended (signed out or deactivated); sign in again")
         return claims
 
     def _decode(self, token: str) -> Claims:
@@ -173,6 +172,4 @@ class Verifier:
             raise
         except (jwt.PyJWTError, DomainError, ValueError, TypeError) as exc:
             raise InvalidToken(f"invalid staff token: {str(exc)[:80]}") from None
-        if self.revocations.revoked(claims):
-            raise InvalidToken("this session has ended (signed out or deactivated); sign in again")
         return claims
