@@ -19,6 +19,7 @@ GRPC_SECONDS = Histogram("hall_grpc_seconds", "gRPC calls served", ["service", "
 DB_COMMANDS = Counter("hall_db_commands_total", "Database commands sent, by database and command",
                       ["database", "command"])
 CASES = Gauge("hall_cases", "Cases by status as this service sees them", ["service", "status"])
+CONSUMING = Gauge("hall_consuming", "1 once this worker's consumers are on the bus (their queues declared)")
 
 
 def serve(port: int, host: str = "127.0.0.1") -> None:

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import grpc
@@ -47,6 +48,21 @@ def wait_port(host: str, port: int, timeout: float) -> None:
                 return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
+
+
+def wait_consuming(host: str, port: int, timeout: float) -> None:
+    """Wait until a worker says (hall_consuming 1 on its metrics) that its queues are declared:
+    an event published before would find no queue and be gone."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            body = urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=1).read().decode()
+            if "\nhall_consuming 1.0" in body:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"the worker with metrics on {host}:{port} is not consuming after {timeout}s")
 
 
 def in_use(host: str, port: int) -> bool:
@@ -131,8 +147,7 @@ class Hall:
                 if settings_mod.PORTS[name][0] is not None:
                     wait_healthy(s.address(name), 1.0)
                 else:
-                    wait_port(s.host, s.metrics_port(name), 1.0)
-                    time.sleep(0.5)  # consumers declare their queues just after the metrics port opens
+                    wait_consuming(s.host, s.metrics_port(name), 1.0)
                 return
             except TimeoutError:
                 if time.monotonic() > deadline:

@@ -28,6 +28,8 @@ def run(process: str, service_path: str, max_workers: int | None = None) -> None
     runner = ServiceRunner()
     runner.add_service(service)
     runner.start()
+    from hall.infra.metrics import CONSUMING
+    CONSUMING.set(1)  # the launcher waits for this: events published from now on reach our queues
     logging.getLogger(process).info("%s consuming on %s", service.name, s.amqp_uri.rsplit("@", 1)[-1])
     try:
         proc.wait_for_signal()
