@@ -17,6 +17,7 @@ PORTS = {
     "sla-api": (50, 51), "sla-worker": (None, 53),
     "staff-api": (60, 61),
 }
+WEB_OFFSET = 2  # the gateway's HTTP port for browsers
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Settings:
     service_secret_file: str = ""   # this process's service-account secret (mode 0600)
     host: str = "127.0.0.1"         # where the other processes are reached
     bind: str = "127.0.0.1"         # where this process listens (HALL_BIND)
+    console_origins: str = ""       # comma-separated origins whose browsers may call the gateway
 
     def database(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"
@@ -42,6 +44,16 @@ class Settings:
 
     def metrics_port(self, process: str) -> int:
         return int(os.environ.get(f"HALL_{_env(process)}_METRICS_PORT", self.port_base + PORTS[process][1]))
+
+    def web_port(self) -> int:
+        """The gateway's HTTP port for browsers (Connect protocol and the console's files)."""
+        return int(os.environ.get("HALL_WEB_PORT", self.port_base + WEB_OFFSET))
+
+    def origins(self) -> set[str]:
+        """Browser origins allowed to call: the console served by the gateway itself, and
+        any named in HALL_CONSOLE_ORIGINS (a console served elsewhere)."""
+        own = {f"http://{h}:{self.web_port()}" for h in ("127.0.0.1", "localhost", self.bind)}
+        return own | {o.strip().rstrip("/") for o in self.console_origins.split(",") if o.strip()}
 
     def address(self, process: str) -> str:
         host = os.environ.get(f"HALL_{_env(process)}_HOST", self.host)
@@ -63,6 +75,7 @@ def load() -> Settings:
         public_key_files=env.get("HALL_PUBLIC_KEYS", ""),
         service_secret_file=env.get("HALL_SERVICE_SECRET_FILE", ""),
         bind=env.get("HALL_BIND", "127.0.0.1"),
+        console_origins=env.get("HALL_CONSOLE_ORIGINS", ""),
     )
 
 
