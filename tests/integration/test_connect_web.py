@@ -117,3 +117,30 @@ def test_only_the_consoles_own_origin_may_call_across_origins(hall):
                                  origin=foreign)
     assert status == 403 and "Access-Control-Allow-Origin" not in headers
     assert json.loads(body)["code"] == "permission_denied"
+
+
+def test_the_call_screen_reads_the_board_without_signing_in(hall):
+    import uuid
+    from hall.v1 import frontdesk_pb2 as fd
+    from tests.integration.test_front_desk import Desk
+    site = "LX05"
+    kiosk, clerk = Desk(hall, "system", site=site), Desk(hall, "clerk", site=site, staff_id="web-board-clerk")
+    taken = kiosk.TakeTicket(fd.TakeTicketRequest(idempotency_key=uuid.uuid4().hex, site=site, sector="经济发展"))
+    window = _front_windows(site)[0]
+    called = clerk.CallNext(fd.CallNextRequest(window=window))
+
+    status, _, body = post(hall, "/hall.v1.FrontDesk/CallBoard", json.dumps({"site": site}).encode())
+    board = json.loads(body)
+    assert status == 200 and board["site"] == site
+    assert {"number": called.number, "window": window} in [
+        {k: c[k] for k in ("number", "window")} for c in board["calls"]]
+    assert taken.number and "phone" not in body.decode() and "13800" not in body.decode()
+
+    status, _, body = post(hall, "/hall.v1.FrontDesk/CallBoard", b'{"site": "NOWHERE"}')
+    assert status == 400 and json.loads(body)["code"] == "invalid_argument"
+
+
+def _front_windows(site):
+    from hall.catalogue import load_catalogue
+    cat = load_catalogue()
+    return [w.id for w in cat.windows_at(site) if w.kind == "front" and "经济发展" in w.sectors]
