@@ -123,7 +123,7 @@ def test_the_call_screen_reads_the_board_without_signing_in(hall):
     import uuid
     from hall.v1 import frontdesk_pb2 as fd
     from tests.integration.test_front_desk import Desk
-    site = "LX05"
+    site = "LX12"
     kiosk, clerk = Desk(hall, "system", site=site), Desk(hall, "clerk", site=site, staff_id="web-board-clerk")
     taken = kiosk.TakeTicket(fd.TakeTicketRequest(idempotency_key=uuid.uuid4().hex, site=site, sector="经济发展"))
     window = _front_windows(site)[0]
