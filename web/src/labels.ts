@@ -45,3 +45,9 @@ export function daysType(days: number): "danger" | "warning" | "success" {
 export function daysText(days: number): string {
   return days < 0 ? `超期 ${-days} 个工作日` : days === 0 ? "今日到期" : `剩余 ${days} 个工作日`;
 }
+
+/** "LX11-W01" → "1 号窗口": how the waiting area and the applicant name a window. */
+export function windowLabel(id: string): string {
+  const m = /-[A-Z]?0*(\d+)$/.exec(id);
+  return m ? `${m[1]} 号窗口` : id;
+}
