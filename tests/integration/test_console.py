@@ -53,7 +53,7 @@ def test_call_accept_decide_and_rate_in_the_browser(hall, catalogue, tmp_path):
         "boardTimeoutMs": 1000,  # the call screen shows a call within a second
         "clerk": member(hall, "web-e2e-clerk", "clerk"),
         "reviewer": member(hall, "web-e2e-reviewer", "reviewer", "LX00", item.departments[0]),
-        "others": {"issuer": member(hall, "web-e2e-issuer", "issuer", "LX00"),
+        "others": {"issuer": member(hall, "web-e2e-issuer", "issuer"),  # results wait at their site
                    "supervisor": member(hall, "web-e2e-supervisor", "supervisor", "LX00"),
                    "admin": {"staffId": "admin", "password": hall.hall.admin_password_file.read_text().strip()}},
         "screens": str(screens),
@@ -61,6 +61,7 @@ def test_call_accept_decide_and_rate_in_the_browser(hall, catalogue, tmp_path):
     out = drive(plan)
     assert "error" not in out, out
     assert out["ticket"] == ticket.number and out["boardMs"] <= 1000
+    assert out["checked"] == out["materials"] == len([m for m in item.materials if not m.condition])
 
     clerk = hall.client("clerk", site=SITE, staff_id="web-e2e-clerk")
     case = eventually(lambda: (c := clerk.case(out["caseNo"])).outcome and c, "the decision to reach the case")

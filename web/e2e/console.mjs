@@ -78,11 +78,19 @@ try {
   await clerk.locator("[data-test=checklist]").waitFor();
   const a = plan.applicant;
   await clerk.locator(field("applicant-name")).fill(a.name);
-  await clerk.locator(field("applicant-id")).fill(a.id_number);
+  await Promise.all([  // leaving the ID field looks the applicant up in the e-licence library
+    clerk.waitForResponse((r) => r.url().endsWith("/hall.v1.BackOffice/FindLicences")),
+    clerk.locator(field("applicant-id")).fill(a.id_number).then(() => clerk.locator(field("applicant-id")).press("Tab")),
+  ]);
   await clerk.locator(field("applicant-rep")).fill(a.legal_representative);
   await clerk.locator(field("applicant-phone")).fill(a.phone);
   const boxes = clerk.locator("[data-test=checklist] .el-checkbox");
-  for (let i = 0; i < await boxes.count(); i++) await boxes.nth(i).click();
+  for (let i = 0; i < await boxes.count(); i++) {
+    if (!(await boxes.nth(i).locator("input").isChecked())) await boxes.nth(i).click();
+  }
+  out.checked = await clerk.locator("[data-test=checklist] .el-checkbox.is-checked").count();
+  out.materials = await boxes.count();
+  await shot(clerk, "clerk");
   await clerk.locator("[data-test=submit]").click();
   out.caseNo = (await clerk.locator("[data-test=case-no]").textContent()).trim();
   out.resultTitle = (await clerk.locator("[data-test=result] .el-alert__title").textContent()).trim();
@@ -90,8 +98,6 @@ try {
   await shot(clerk, "clerk-result");
   await clerk.getByRole("button", { name: "关闭", exact: true }).click();
   await clerk.locator("[data-test=current-ticket]").waitFor({ state: "detached" });
-  await clerk.evaluate(() => window.scrollTo(0, 0));
-  await shot(clerk, "clerk");
   out.steps.push("clerk accepted the case");
 
   // -- the reviewer decides it ------------------------------------------------------------
