@@ -58,6 +58,7 @@ run: $(GENERATED) broker web
 
 # Two workers: each starts its own session hall (own vhost, database prefix, ports).
 test: $(GENERATED) broker promtool web chromium
+	cd web && npx vitest run
 	$(PY) -m pytest -n 2
 
 unit: $(GENERATED) promtool
