@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from hall.infra import auth, grpcutil
+from hall.infra import auth, edge, grpcutil
 from hall.infra.bus import Publisher
 from hall.infra.metrics import refresh_periodically
 from hall.infra.mongo import connect
@@ -27,16 +27,17 @@ def trust(s, service: str) -> auth.ProcessAuth:
 
 
 def serve(s, name: str, service: str, servicers: list, outbox: Outbox | None, count_by_status,
-          trusted: auth.ProcessAuth) -> None:
+          trusted: auth.ProcessAuth, catalogue) -> None:
     """Serve `servicers` — (add-function, servicer, full service name) — on the process's port
-    until SIGINT/SIGTERM, every call checked by `trusted`'s interceptor, keeping the service's
-    cases gauge fresh; then stop cleanly."""
+    until SIGINT/SIGTERM, every call checked by `trusted`'s interceptor (who is calling) and
+    then by the edge (hall.infra.edge: the request against its proto's rules and `catalogue`),
+    keeping the service's cases gauge fresh; then stop cleanly."""
     def add(server):
         for add_to_server, servicer, _ in servicers:
             add_to_server(servicer, server)
 
     server, _ = grpcutil.make_server(s.grpc_port(name), add, [full for *_, full in servicers],
-                                     host=s.bind, interceptors=trusted.interceptors())
+                                     host=s.bind, interceptors=[*trusted.interceptors(), edge.EdgeCheck(catalogue)])
     if count_by_status:
         refresh_periodically(service, count_by_status)
     process.wait_for_signal()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import grpc
 
-from hall.infra import auth, grpcutil
+from hall.infra import auth, edge, grpcutil
 from hall.runtime import process
 from hall.v1 import (backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2,
                      staff_pb2, supervision_pb2)
@@ -54,6 +54,7 @@ def main() -> None:
     trust = auth.ProcessAuth.for_service(s, "gateway").start()
     forwarder = Forwarder(s, trust, owner)
     server, _ = grpcutil.make_server(s.grpc_port("gateway"), lambda srv: srv.add_generic_rpc_handlers(
-        handlers(forwarder)), list(PARTS), workers=32, host=s.bind, interceptors=trust.interceptors())
+        handlers(forwarder)), list(PARTS), workers=32, host=s.bind,
+        interceptors=[*trust.interceptors(), edge.LookupLimit(s.lookups_per_minute)])
     process.wait_for_signal()
     server.stop(grace=5).wait()
