@@ -44,15 +44,15 @@ class DeliveryArea:
             raise InvalidArgument("a postal address needs city, district, street and number (8 to 300 characters)")
         city = re.search(r"(?:.{2,3}省)?(.{2,6}?市)", address)
         if not city or city.group(1) not in self.tariff:
-            raise InvalidArgument(f"address {address!r} is outside the delivery area: EMS delivery "
+            raise InvalidArgument(f"address {quoted(address)} is outside the delivery area: EMS delivery "
                                   f"covers {'、'.join(self.tariff) or 'no city'} only; choose pickup")
         districts, rest = self.tariff[city.group(1)], address[city.end():]
         district = next((d for d in districts if rest.startswith(d)), None)
         if district is None:
-            raise InvalidArgument(f"address {address!r} names no district of the delivery area "
+            raise InvalidArgument(f"address {quoted(address)} names no district of the delivery area "
                                   f"({'、'.join(districts)}); choose pickup or correct the address")
         if len(rest) - len(district) < 4:
-            raise InvalidArgument(f"address {address!r} lacks the street and number after {district}")
+            raise InvalidArgument(f"address {quoted(address)} lacks the street and number after {district}")
         zone, fee = districts[district]
         return Quote(district, zone, fee)
 
