@@ -31,7 +31,8 @@ def verify(client, s: settings.Settings, services=CHAINS) -> dict[str, tuple[int
             for e in trail.entries():
                 count, last = count + 1, e.get("hash", "")
                 yield e
-        out[service] = (count, last, audit.first_break(walk()))
+        found = audit.first_break(walk())
+        out[service] = (count, last, found)
     return out
 
 
