@@ -5,7 +5,9 @@ database, one insert per call). Servicers know nothing of it."""
 from __future__ import annotations
 
 import logging
+import random
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -40,7 +42,7 @@ class Trail:
     writers — two replicas, or a restart — can never both write entry n: the loser reads the
     head again and links after the winner."""
 
-    def __init__(self, db, service: str, retries: int = 20):
+    def __init__(self, db, service: str, retries: int = 50):
         self.collection, self.service, self.retries = db[COLLECTION], service, retries
         self._head: tuple[int, str] | None = None
         self._lock = threading.Lock()
@@ -56,13 +58,14 @@ class Trail:
     def record(self, access: audit.Access) -> dict:
         """Append `access` after the newest entry; the entry as written."""
         with self._lock:
-            for _ in range(self.retries):
+            for attempt in range(self.retries):
                 seq, prev = self._head or self._read_head()
                 entry = audit.link(access, seq + 1, prev)
                 try:
                     self.collection.insert_one({"_id": entry["seq"], **entry})
                 except DuplicateKeyError:
-                    self._head = None  # another writer took seq + 1: follow it
+                    self._head = None  # another writer took seq + 1: follow it, after a
+                    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # pause, or it wins again
                     continue
                 self._head = (entry["seq"], entry["hash"])
                 return entry

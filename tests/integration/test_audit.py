@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 
 import grpc
 import pytest
@@ -122,3 +123,23 @@ def test_verify_names_an_entry_changed_and_one_removed_in_the_database(hall, sto
         intake.insert_one(removed)
     again = verify(hall, tmp_path)
     assert again.returncode == 0, again.stdout
+
+
+def test_two_writers_on_one_chain_never_fork_it(scratch_db):
+    """Two replicas of a service (two trails over one database), writing at once."""
+    from hall.domain import audit
+    from hall.infra.audit import Trail, now
+    trails = [Trail(scratch_db, "approval").prepare(), Trail(scratch_db, "approval")]
+
+    def write(trail, n):
+        for i in range(n):
+            trail.record(audit.Access(at=now(), service="approval", method="hall.v1.BackOffice/Decide",
+                                      kind=audit.CHANGE, outcome="OK", staff_id=f"w{id(trail)}", case_no=f"C{i}"))
+    threads = [threading.Thread(target=write, args=(t, 60)) for t in trails for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    entries = list(Trail(scratch_db, "approval").entries())
+    assert [e["seq"] for e in entries] == list(range(1, 241))
+    assert audit.first_break(entries) is None
