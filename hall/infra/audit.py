@@ -155,7 +155,7 @@ class Audit(grpc.ServerInterceptor):
         token = auth.bearer(details.invocation_metadata)
         try:
             actor = self.verifier.verify(token).actor if token else None
-        except tokens.InvalidToken:
+        except Exception:  # InvalidToken, or claims ServerAuth will refuse all the same
             return None, "UNAUTHENTICATED"
         if actor is None:
             return None, None if identity.is_public(details.method) else "UNAUTHENTICATED"
