@@ -194,6 +194,9 @@ OFFICE = ("supervisor", "admin")
 DEPARTMENT = ("reviewer", "chief")
 ISSUANCE_READERS = ("issuer", "clerk", "supervisor", "admin")
 PUBLIC = "public"  # needs no sign-in: signing in, and checking a document one holds
+# look-ups by verification code, limited per caller (staff id, or address when not signed in)
+LOOKUPS = ("hall.v1.BackOffice/VerifyDecision", "hall.v1.BackOffice/VerifyLicence")
+LOOKUPS_PER_MINUTE = 20
 
 _REVIEW_STEPS = ("Claim", "Release", "Decide", "RequestSupplement", "StartProcedure", "EndProcedure",
                  "RequestExtension")
@@ -248,6 +251,7 @@ METHOD_ROLES: dict[str, tuple[str, ...] | str] = {
     "hall.v1.Issuance/Collect": ("issuer",),
     "hall.v1.Issuance/ChooseCourier": ("issuer", "clerk"),
     "hall.v1.Issuance/ReceiveHandover": ("issuer",),
+    "hall.v1.Issuance/UnlockPickup": ("issuer",),
 
     "hall.v1.Supervision/GetCaseClock": CASE_READERS,
     "hall.v1.Supervision/ListCasesAtRisk": (*DEPARTMENT, *OFFICE),
@@ -280,6 +284,11 @@ ACTIONS = {  # how a refusal names what was attempted, for the methods whose nam
 
 def _key(method: str) -> str:
     return method.lstrip("/")
+
+
+def is_lookup(method: str) -> bool:
+    """Public look-ups by verification code: limited per caller and minute (hall.domain.limits)."""
+    return _key(method) in LOOKUPS
 
 
 def is_public(method: str) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from hall.infra import audit, auth, grpcutil
+from hall.infra import audit, auth, edge, grpcutil
 from hall.infra.bus import Publisher
 from hall.infra.metrics import refresh_periodically
 from hall.infra.mongo import connect
@@ -34,11 +34,12 @@ def audit_trail(s, service: str) -> audit.Trail:
 
 
 def serve(s, name: str, service: str, servicers: list, outbox: Outbox | None, count_by_status,
-          trusted: auth.ProcessAuth) -> None:
+          trusted: auth.ProcessAuth, catalogue) -> None:
     """Serve `servicers` — (add-function, servicer, full service name) — on the process's port
-    until SIGINT/SIGTERM, every call checked by `trusted`'s interceptor and the audited ones
-    recorded in the service's audit chain (served as hall.v1.Audit), keeping the service's
-    cases gauge fresh; then stop cleanly."""
+    until SIGINT/SIGTERM, every call checked by `trusted`'s interceptor (who is calling) and
+    then by the edge (hall.infra.edge: the request against its proto's rules and `catalogue`),
+    the audited ones recorded in the service's audit chain (served as hall.v1.Audit), keeping
+    the service's cases gauge fresh; then stop cleanly."""
     trail = audit_trail(s, service)
     servicers = [*servicers, (audit_pb2_grpc.add_AuditServicer_to_server, audit.AuditServicer(trail),
                               "hall.v1.Audit")]
@@ -49,7 +50,8 @@ def serve(s, name: str, service: str, servicers: list, outbox: Outbox | None, co
 
     recorder = audit.Audit(trail, trusted.verifier, audit.read_key(s.audit_key_file))
     server, _ = grpcutil.make_server(s.grpc_port(name), add, [full for *_, full in servicers],
-                                     host=s.bind, interceptors=[recorder, *trusted.interceptors()])
+                                     host=s.bind, interceptors=[recorder, *trusted.interceptors(),
+                                                                edge.EdgeCheck(catalogue)])
     if count_by_status:
         refresh_periodically(service, count_by_status)
     process.wait_for_signal()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import grpc
 
-from hall.infra import audit, auth, grpcutil
+from hall.infra import audit, auth, edge, grpcutil
 from hall.runtime import api, process
 from hall.v1 import (audit_pb2, backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2,
                      staff_pb2, supervision_pb2)
@@ -60,6 +60,6 @@ def main() -> None:
                            refused_only=True)
     server, _ = grpcutil.make_server(s.grpc_port("gateway"), lambda srv: srv.add_generic_rpc_handlers(
         handlers(forwarder)), list(PARTS), workers=32, host=s.bind,
-        interceptors=[refusals, *trust.interceptors()])
+        interceptors=[refusals, *trust.interceptors(), edge.LookupLimit(s.lookups_per_minute)])
     process.wait_for_signal()
     server.stop(grace=5).wait()

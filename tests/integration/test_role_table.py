@@ -136,6 +136,7 @@ TABLE: dict[str, Row] = {
     "hall.v1.Issuance/Collect": Row(("issuer",)),
     "hall.v1.Issuance/ChooseCourier": Row(("issuer", "clerk")),
     "hall.v1.Issuance/ReceiveHandover": Row(("issuer",)),
+    "hall.v1.Issuance/UnlockPickup": Row(("issuer",)),
 
     "hall.v1.Supervision/GetCaseClock": Row(CASE_READERS, "case"),
     "hall.v1.Supervision/ListCasesAtRisk": Row((*DEPT, *OFFICE), "department"),
@@ -230,7 +231,7 @@ REQUESTS = {
     "FindLicences": lambda c: {"holder_id": "91370102NOSUCH0000"},
     "VerifyLicence": lambda c: {"licence_number": "NO-SUCH-LICENCE"},
 
-    "TakeTicket": lambda c: {"idempotency_key": _key(), "site": c.site, "sector": "不存在的板块"},
+    "TakeTicket": lambda c: {"idempotency_key": _key(), "site": c.site, "sector": "经济发展"},
     "CallNext": lambda c: {"window": c.window},
     "RecallTicket": lambda c: {"ticket_id": "no-such-ticket"},
     "MarkNoShow": lambda c: {"ticket_id": "no-such-ticket"},
@@ -261,6 +262,7 @@ REQUESTS = {
                           "position": "LX00-I01"},
     "ChooseCourier": lambda c: {"case_no": c.missing, "address": "x"},
     "ReceiveHandover": lambda c: {"case_no": c.missing},
+    "UnlockPickup": lambda c: {"case_no": c.missing, "id_number": "x"},
 
     "GetCaseClock": lambda c: {"case_no": c.case},
     "ListCasesAtRisk": lambda c: {"department": c.dept, "limit": 1},
