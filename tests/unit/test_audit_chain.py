@@ -113,3 +113,16 @@ def test_every_audited_method_is_a_gated_method():
 
 def test_only_the_supervision_office_asks_who_read_a_case():
     assert identity.METHOD_ROLES["hall.v1.Audit/ListCaseAccess"] == ("supervisor",)
+
+
+def test_the_case_and_the_people_a_request_names_are_found_by_field_name():
+    from hall.infra.audit import case_of, id_numbers_of
+    from hall.v1 import common_pb2, gateway_pb2, issuance_pb2
+    accept = gateway_pb2.AcceptApplicationRequest(applicant=common_pb2.Applicant(id_number="370102199001011237"))
+    assert id_numbers_of(accept) == ["370102199001011237"]
+    assert case_of(accept, gateway_pb2.AcceptApplicationResponse(case_no="LX00-20261203-00001")) == \
+        "LX00-20261203-00001"
+    collect = issuance_pb2.CollectRequest(case_no="LX00-20261203-00002", id_number="X1")
+    assert case_of(collect) == "LX00-20261203-00002" and id_numbers_of(collect) == ["X1"]
+    assert case_of(gateway_pb2.GetCaseRequest(case_no="C" * 100)) == "C" * audit.MAX_CASE_NO
+    assert case_of(object()) == "" and id_numbers_of(object()) == []  # an undecodable request
