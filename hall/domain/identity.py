@@ -271,6 +271,8 @@ METHOD_ROLES: dict[str, tuple[str, ...] | str] = {
                                                   "UnlockStaff", "ResetTotp")},
     "hall.v1.Staff/ListStaffChanges": OFFICE,
     "hall.v1.Staff/ListRevocations": ("system",),
+
+    "hall.v1.Audit/ListCaseAccess": ("supervisor",),  # who read or changed a case (docs/audit.md)
 }
 
 ACTIONS = {  # how a refusal names what was attempted, for the methods whose name says little

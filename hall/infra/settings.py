@@ -32,6 +32,7 @@ class Settings:
     service_secret_file: str = ""   # this process's service-account secret (mode 0600)
     host: str = "127.0.0.1"         # where the other processes are reached
     bind: str = "127.0.0.1"         # where this process listens (HALL_BIND)
+    audit_key_file: str = ""        # the key of the audit's hashes of ID numbers (mode 0600)
     lookups_per_minute: int = LOOKUPS_PER_MINUTE  # public look-ups by verification code per caller
 
     def database(self, service: str) -> str:
@@ -66,6 +67,7 @@ def load() -> Settings:
         public_key_files=env.get("HALL_PUBLIC_KEYS", ""),
         service_secret_file=env.get("HALL_SERVICE_SECRET_FILE", ""),
         bind=env.get("HALL_BIND", "127.0.0.1"),
+        audit_key_file=env.get("HALL_AUDIT_KEY_FILE", ""),
         lookups_per_minute=int(env.get("HALL_LOOKUPS_PER_MINUTE", LOOKUPS_PER_MINUTE)),
     )
 

@@ -35,7 +35,7 @@ from google.protobuf import json_format, message_factory
 
 from hall.client import sign_in
 from hall.tools.sample import person
-from hall.v1 import (backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2,
+from hall.v1 import (audit_pb2, backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2,
                      staff_pb2, supervision_pb2)
 from tests.integration.hallfixture import eventually, on_worklists
 
@@ -47,7 +47,7 @@ LET_THROUGH = {OK, grpc.StatusCode.INVALID_ARGUMENT, NF, grpc.StatusCode.FAILED_
 SERVICES = {"hall.v1.HallGateway": gateway_pb2, "hall.v1.FrontDesk": frontdesk_pb2,
             "hall.v1.BackOffice": backoffice_pb2, "hall.v1.Issuance": issuance_pb2,
             "hall.v1.Supervision": supervision_pb2, "hall.v1.HallCatalogue": catalogue_pb2,
-            "hall.v1.Staff": staff_pb2}
+            "hall.v1.Staff": staff_pb2, "hall.v1.Audit": audit_pb2}
 
 ROLES = ("clerk", "reviewer", "chief", "issuer", "supervisor", "admin", "system")  # system: the kiosk
 PUBLIC = "public"  # anyone, with or without a token
@@ -167,6 +167,10 @@ TABLE: dict[str, Row] = {
     # the hall's own processes (svc-<service>) only; a site's kiosk is a client system, not a
     # verifier, and has no business with the list of ended sessions and deactivated staff
     "hall.v1.Staff/ListRevocations": Row(()),                    # FAILS: kiosk let through
+
+    # who read or changed a case (the audit): the supervision office's question, not the
+    # administrator's, who runs the system whose use is audited
+    "hall.v1.Audit/ListCaseAccess": Row(("supervisor",)),
 }
 
 BOUND = {"department": DEPT, "site": ("clerk", "issuer", "system"), "case": DEPT}
@@ -290,6 +294,8 @@ REQUESTS = {
     "ResetTotp": lambda c: {"staff_id": c.target},
     "ListStaffChanges": lambda c: {"staff_id": c.target, "limit": 1},
     "ListRevocations": lambda c: {},
+
+    "ListCaseAccess": lambda c: {"case_no": c.case},
 }
 
 
