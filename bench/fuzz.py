@@ -38,6 +38,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from hall.catalogue import load_catalogue
 from hall.domain import identity
 from hall.tools.sample import company, person
+from hall.v1 import staff_pb2
 from services.gateway.server import PARTS
 
 FAILING = {"INTERNAL", "UNKNOWN", "UNAVAILABLE", "DATA_LOSS", "DEADLINE_EXCEEDED"}
@@ -115,7 +116,8 @@ def _string(name: str, pools: Pools, hostile_too: bool = True):
         "valid_until": st.just("2099-12-31"), "form": st.sampled_from(["original", "copy", "electronic"]),
         "address": st.sampled_from(["济南市历下区泺源大街1号", "济南市历下区解放路100号"]),
         "reason": st.just("材料不齐全"), "legal_basis": st.just("《中华人民共和国行政许可法》第三十二条"),
-    }.get(name, st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30))
+    }.get(name, st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cf", "Zl", "Zp")),
+                        min_size=1, max_size=30).filter(str.strip))
     if not hostile_too:
         return valid
     hostile = st.sampled_from(HOSTILE) | st.text(max_size=300)
@@ -159,6 +161,11 @@ def message(desc, pools: Pools, depth: int = 0, hostile_too: bool = True):
                 else st.lists(elem, min_size=1, max_size=3)
         fields[fd.name] = elem
     cls = _class(desc)
+    if not hostile_too and desc.name == "Applicant":  # a coherent person or company of the pools
+        kinds = {v.name: v.number for v in desc.enum_types_by_name["Kind"].values}
+        return _live(pools.people).map(lambda a: cls(**{**a, "kind": kinds[a["kind"].upper()]}))
+    if not hostile_too:  # a valid request names every field
+        return st.fixed_dictionaries(fields).map(lambda d: _build(cls, d))
     return st.fixed_dictionaries({}, optional=fields).map(lambda d: _build(cls, d))
 
 
@@ -208,9 +215,23 @@ class Campaign:
         self.findings: list[str] = []
         self.sent = 0
 
+    def _session(self, key: str) -> tuple:
+        """A new session of the campaign's member `key`, reactivated and unlocked first: the
+        campaign itself signs its members out, deactivates and locks them."""
+        role, site, dept = self.members[key]
+        sid = f"fuzz-{key.replace('@', '-').lower()}"
+        st_ = self.hall.staffing
+        for call, request in ((st_.stub.ReactivateStaff, "ReactivateStaffRequest"), (st_.stub.UnlockStaff, "UnlockStaffRequest")):
+            try:
+                call(getattr(staff_pb2, request)(staff_id=sid), metadata=st_.md, timeout=10)
+            except grpc.RpcError:
+                pass  # not there yet, or neither deactivated nor locked
+        st_._clients.pop((sid, role), None)
+        return self.hall.client(role, site=site, department=dept, staff_id=sid).metadata
+
     def _sessions(self) -> dict[str, tuple]:
         h, md = self.hall, {}
-        members = {"clerk": ("clerk", "LX00", ""), "clerk@LX03": ("clerk", "LX03", ""),
+        self.members = members = {"clerk": ("clerk", "LX00", ""), "clerk@LX03": ("clerk", "LX03", ""),
                    "reviewer": ("reviewer", "LX00", self.dept), "chief": ("chief", "LX00", self.dept),
                    "issuer": ("issuer", "LX00", ""), "supervisor": ("supervisor", "LX00", ""),
                    "admin": ("admin", "LX00", "")}  # an administrator of its own: it may sign itself out
@@ -218,6 +239,7 @@ class Campaign:
             client = h.client(role, site=site, department=dept, staff_id=f"fuzz-{key.replace('@', '-').lower()}")
             md[key] = client.metadata
             self.pools.staff.append(client.actor.staff_id)
+        self.renewed: set = set()
         md["system"] = h.kiosk("LX00").metadata
         token = dict(md["clerk"])["authorization"]
         head, payload, signature = token[7:].split(".") if token.count(".") == 2 else (token[7:], "", "")
@@ -242,6 +264,9 @@ class Campaign:
         except grpc.RpcError as exc:
             code, details = exc.code().name, exc.details() or ""
             self.table[name][code] += 1
+            if code == "UNAUTHENTICATED" and caller in self.members and (name, caller) not in self.renewed:
+                self.renewed.add((name, caller))  # signed out or deactivated by an earlier request
+                self.sessions[caller] = self._session(caller)
             if code in FAILING:
                 self.findings.append(f"{name} as {caller}: {code} {details[:200]!r} for {_shown(request)}")
             if len(details) > MAX_DETAILS:
@@ -337,6 +362,17 @@ def snapshot(hall, case_nos: list[str]) -> dict:
     return out
 
 
+def audit_chains(hall, var_dir: Path) -> subprocess.CompletedProcess:
+    """`python -m hall.tools.audit verify` over the hall's chains (every call the campaign made
+    that touched a case or personal data is an entry)."""
+    import os
+    env = {**os.environ, "HALL_MONGO_URI": hall.settings.mongo_uri, "HALL_DB_PREFIX": hall.settings.db_prefix,
+           "HALL_VAR_DIR": str(var_dir)}
+    env.pop("MONGO_URI", None)
+    return subprocess.run([sys.executable, "-m", "hall.tools.audit", "verify"], env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
 def end_to_end(hall, item, applicant=None) -> str:
     """A new case through every step; its number once closed."""
     from tests.integration.hallfixture import eventually, on_worklists
@@ -391,6 +427,7 @@ def main() -> None:
         changed = [k for k, v in snapshot(h, before_cases).items() if before.get(k) != v]
         new_traces = {k: v - traces.get(k, 0) for k, v in tracebacks(h.hall.log_dir).items() if v > traces.get(k, 0)}
         after = end_to_end(h, item)
+        chains = audit_chains(h, tmp)
         report = "\n".join([
             f"## Fuzz campaign: {record.machine()}", "",
             f"{campaign.sent} requests (seed {args.seed}) in {took:.0f} s over {len(campaign.table)} methods, "
@@ -400,7 +437,9 @@ def main() -> None:
             f"Tracebacks in service logs during the campaign: {new_traces or 'none'}.",
             f"Cases that existed before ({', '.join(before_cases)}): {len(before)} documents, "
             f"{len(changed)} changed{': ' + ', '.join(changed) if changed else ''}.",
-            f"A new case end to end afterwards: {after} closed.", ""])
+            f"A new case end to end afterwards: {after} closed.",
+            f"The audit chains afterwards (python -m hall.tools.audit verify, exit {chains.returncode}):", "",
+            *[f"    {line}" for line in chains.stdout.strip().splitlines()], ""])
         print(report)
         if not args.no_record:
             path = Path(__file__).resolve().parents[1] / "docs" / "fuzz.md"
@@ -410,7 +449,7 @@ def main() -> None:
                             "answer of INTERNAL, UNKNOWN, UNAVAILABLE, DATA_LOSS or DEADLINE_EXCEEDED, a message "
                             "over 500 characters, an answer over its size bound, or a traceback in a log.\n\n")
                 f.write(report + "\n")
-        sys.exit(1 if campaign.findings or new_traces or changed else 0)
+        sys.exit(1 if campaign.findings or new_traces or changed or chains.returncode else 0)
     finally:
         h.close()
         db.terminate()

@@ -10,7 +10,7 @@ from bench import fuzz
 from hall.catalogue import load_catalogue
 
 
-def test_generated_requests_get_clear_answers_and_leave_the_hall_whole(own_hall):
+def test_generated_requests_get_clear_answers_and_leave_the_hall_whole(own_hall, tmp_path):
     h = own_hall
     h.hall.start_all()
     item = fuzz.simple_item(load_catalogue())
@@ -30,3 +30,5 @@ def test_generated_requests_get_clear_answers_and_leave_the_hall_whole(own_hall)
     after = fuzz.snapshot(h, earlier)
     assert [k for k in before if before[k] != after.get(k)] == [], "an earlier case changed"
     fuzz.end_to_end(h, item)
+    chains = fuzz.audit_chains(h, tmp_path)
+    assert chains.returncode == 0 and "BROKEN" not in chains.stdout, chains.stdout + chains.stderr
