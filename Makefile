@@ -6,7 +6,11 @@ PROTOS := $(wildcard protos/hall/v1/*.proto)
 GENERATED := hall/v1/gateway_pb2.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration bench fuzz broker promtool proto handbook clean
+WEB_STAMP := web/node_modules/.installed
+WEB_DIST := web/dist/index.html
+WEB_SOURCES := $(shell find web/src -path web/src/gen -prune -o -type f -print 2>/dev/null) web/index.html web/vite.config.ts web/scripts/gen.mjs
+
+.PHONY: run test unit integration bench fuzz broker promtool proto handbook clean web chromium
 
 $(STAMP): requirements.txt
 	@command -v python3 >/dev/null || { apt-get update && apt-get install -y python3 python3-venv; }
@@ -31,11 +35,29 @@ broker:
 promtool:
 	@command -v promtool >/dev/null || { apt-get update -q && apt-get install -y -q prometheus; }
 
-run: $(GENERATED) broker
+# The console: Node.js and npm from Debian where missing, the locked packages (npm ci), then
+# the TypeScript client generated from protos/ and the Vite build into web/dist (the gateway
+# serves it on its HTTP port).
+$(WEB_STAMP): web/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -q && apt-get install -y -q nodejs npm; }
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_DIST): $(WEB_STAMP) $(WEB_SOURCES) $(PROTOS) $(STAMP)
+	cd web && PYTHON=$(abspath $(PY)) npm run build
+
+web: $(WEB_DIST)
+
+# Debian's Chromium (headless) and CJK fonts for the browser tests and the screenshots.
+chromium:
+	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -q "Noto Sans CJK" || { apt-get update -q && \
+	  apt-get install -y -q chromium chromium-driver fonts-noto-cjk; }
+
+run: $(GENERATED) broker web
 	$(PY) -m hall.runtime.run
 
 # Two workers: each starts its own session hall (own vhost, database prefix, ports).
-test: $(GENERATED) broker promtool
+test: $(GENERATED) broker promtool web chromium
 	$(PY) -m pytest -n 2
 
 unit: $(GENERATED) promtool
@@ -58,4 +80,4 @@ handbook: $(STAMP)
 	$(PY) -m hall.catalogue.handbook var/handbook
 
 clean:
-	rm -rf var hall/v1/*_pb2*.py hall/v1/*_pb2*.pyi
+	rm -rf var hall/v1/*_pb2*.py hall/v1/*_pb2*.pyi web/dist web/src/gen

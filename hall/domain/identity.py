@@ -193,7 +193,7 @@ CASE_READERS = ("clerk", "reviewer", "chief", "issuer", "supervisor", "admin")
 OFFICE = ("supervisor", "admin")
 DEPARTMENT = ("reviewer", "chief")
 ISSUANCE_READERS = ("issuer", "clerk", "supervisor", "admin")
-PUBLIC = "public"  # needs no sign-in: signing in, and checking a document one holds
+PUBLIC = "public"  # needs no sign-in: signing in, checking a document one holds, the call screen
 # look-ups by verification code, limited per caller (staff id, or address when not signed in)
 LOOKUPS = ("hall.v1.BackOffice/VerifyDecision", "hall.v1.BackOffice/VerifyLicence")
 LOOKUPS_PER_MINUTE = 20
@@ -232,6 +232,7 @@ METHOD_ROLES: dict[str, tuple[str, ...] | str] = {
     "hall.v1.FrontDesk/TransferTicket": ("clerk",),
     "hall.v1.FrontDesk/FinishTicket": ("clerk",),
     "hall.v1.FrontDesk/QueueStatus": ("clerk", *OFFICE, "system"),
+    "hall.v1.FrontDesk/CallBoard": PUBLIC,  # 叫号屏: ticket numbers and windows only
     "hall.v1.FrontDesk/Consult": ("clerk",),
     "hall.v1.FrontDesk/GetConsultation": STAFF,
     "hall.v1.FrontDesk/SubmitApplication": ("clerk",),

@@ -19,6 +19,7 @@ PORTS = {
     "sla-api": (50, 51), "sla-worker": (None, 53),
     "staff-api": (60, 61),
 }
+WEB_OFFSET = 2  # the gateway's HTTP port for browsers
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Settings:
     bind: str = "127.0.0.1"         # where this process listens (HALL_BIND)
     audit_key_file: str = ""        # the key of the audit's hashes of ID numbers (mode 0600)
     lookups_per_minute: int = LOOKUPS_PER_MINUTE  # public look-ups by verification code per caller
+    console_origins: str = ""       # comma-separated origins whose browsers may call the gateway
 
     def database(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"
@@ -46,6 +48,16 @@ class Settings:
 
     def metrics_port(self, process: str) -> int:
         return int(os.environ.get(f"HALL_{_env(process)}_METRICS_PORT", self.port_base + PORTS[process][1]))
+
+    def web_port(self) -> int:
+        """The gateway's HTTP port for browsers (Connect protocol and the console's files)."""
+        return int(os.environ.get("HALL_WEB_PORT", self.port_base + WEB_OFFSET))
+
+    def origins(self) -> set[str]:
+        """Browser origins allowed to call: the console served by the gateway itself, and
+        any named in HALL_CONSOLE_ORIGINS (a console served elsewhere)."""
+        own = {f"http://{h}:{self.web_port()}" for h in ("127.0.0.1", "localhost", self.bind)}
+        return own | {o.strip().rstrip("/") for o in self.console_origins.split(",") if o.strip()}
 
     def address(self, process: str) -> str:
         host = os.environ.get(f"HALL_{_env(process)}_HOST", self.host)
@@ -69,6 +81,7 @@ def load() -> Settings:
         bind=env.get("HALL_BIND", "127.0.0.1"),
         audit_key_file=env.get("HALL_AUDIT_KEY_FILE", ""),
         lookups_per_minute=int(env.get("HALL_LOOKUPS_PER_MINUTE", LOOKUPS_PER_MINUTE)),
+        console_origins=env.get("HALL_CONSOLE_ORIGINS", ""),
     )
 
 

@@ -97,6 +97,14 @@ class FrontDeskServicer(frontdesk_pb2_grpc.FrontDeskServicer):
         site, day, sectors = handlers.queue_status(self.intake.uow(), auth.caller(), self.caps, request.site)
         return fd.QueueStatusResponse(site=site, day=day, sectors=[fd.SectorQueue(**s) for s in sectors])
 
+    @grpcutil.unary("intake")
+    def CallBoard(self, request, context):
+        """叫号屏: the latest calls by window and the number waiting per sector (public)."""
+        site, name, day, calls, sectors = handlers.call_board(self.intake.uow(), request.site)
+        return fd.CallBoardResponse(site=site, site_name=name, day=day,
+                                    calls=[fd.BoardCall(**c) for c in calls],
+                                    sectors=[fd.BoardSector(**s) for s in sectors])
+
     # --- 咨询导办 and 受理初审 ----------------------------------------------------------------
     @grpcutil.unary("intake")
     def Consult(self, request, context):

@@ -117,6 +117,7 @@ TABLE: dict[str, Row] = {
     "hall.v1.FrontDesk/TransferTicket": Row(("clerk",)),
     "hall.v1.FrontDesk/FinishTicket": Row(("clerk",)),
     "hall.v1.FrontDesk/QueueStatus": Row(("clerk", *OFFICE, "system")),
+    "hall.v1.FrontDesk/CallBoard": Row(PUBLIC),  # 叫号屏 over the waiting area
     "hall.v1.FrontDesk/Consult": Row(("clerk",)),
     "hall.v1.FrontDesk/GetConsultation": Row(STAFF),
     "hall.v1.FrontDesk/SubmitApplication": Row(("clerk",), "site"),
@@ -238,6 +239,7 @@ REQUESTS = {
     "TransferTicket": lambda c: {"ticket_id": "no-such-ticket", "sector": "经济发展", "reason": "x"},
     "FinishTicket": lambda c: {"ticket_id": "no-such-ticket"},
     "QueueStatus": lambda c: {"site": c.site},
+    "CallBoard": lambda c: {"site": c.site},
     "Consult": lambda c: {"idempotency_key": _key(), "item_code": "NO-SUCH-ITEM", "question": "?"},
     "GetConsultation": lambda c: {"id": "no-such-consultation"},
     "SubmitApplication": lambda c: {"idempotency_key": _key(), "item_code": c.item, "site": c.site,

@@ -29,10 +29,10 @@ def test_the_table_names_no_method_the_protos_do_not_define():
     assert set(identity.METHOD_ROLES) - set(every_method()) == set()
 
 
-def test_only_signing_in_and_checking_a_document_need_no_sign_in():
+def test_only_signing_in_checking_a_document_and_the_call_screen_need_no_sign_in():
     public = {m for m in every_method() if identity.is_public("/" + m)}
     assert public == {"hall.v1.Staff/SignIn", "hall.v1.BackOffice/VerifyDecision",
-                      "hall.v1.BackOffice/VerifyLicence"}
+                      "hall.v1.BackOffice/VerifyLicence", "hall.v1.FrontDesk/CallBoard"}
 
 
 def test_a_role_outside_the_gate_is_refused_with_what_it_tried():
