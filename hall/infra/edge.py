@@ -159,7 +159,7 @@ class LookupLimit(grpc.ServerInterceptor):
 
         def behaviour(request, context):
             verified = auth.claims()
-            who = f"staff:{verified.actor.staff_id}" if verified else f"peer:{_address(context.peer())}"
+            who = f"staff:{verified.actor.staff_id}" if verified else f"peer:{_client(context)}"
             wait = self.window.admit(who)
             if wait:
                 context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
@@ -170,6 +170,21 @@ class LookupLimit(grpc.ServerInterceptor):
         return grpc.unary_unary_rpc_method_handler(
             behaviour, request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer)
+
+
+CLIENT_HEADER = "x-hall-client"  # the browser's address, set by the gateway's own Connect adapter
+
+
+def _client(context) -> str:
+    """Who is asking: the peer's address; for a call the gateway's Connect adapter makes for a
+    browser on the loopback hop (services/gateway/web.py), the browser's address it names. The
+    header is believed from the loopback only: a caller elsewhere cannot choose its budget."""
+    address = _address(context.peer())
+    if address in ("127.0.0.1", "::1"):
+        named = dict(context.invocation_metadata() or ()).get(CLIENT_HEADER, "")
+        if named:
+            return named[:64]
+    return address
 
 
 def _address(peer: str) -> str:

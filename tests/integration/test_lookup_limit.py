@@ -2,10 +2,13 @@
 per minute at the gateway (hall.infra.edge.LookupLimit, identity.LOOKUPS)."""
 from __future__ import annotations
 
+import json
+
 import grpc
 import pytest
 
 from hall.v1 import backoffice_pb2 as bo, backoffice_pb2_grpc, licences_pb2 as lic
+from tests.integration.test_connect_web import post
 
 
 def code_of(call) -> tuple[grpc.StatusCode, str]:
@@ -33,3 +36,6 @@ def test_public_lookups_by_verification_code_are_limited_per_caller_and_minute(o
     stub = backoffice_pb2_grpc.BackOfficeStub(reviewer.channel)
     assert code_of(lambda: stub.VerifyDecision(unknown, metadata=reviewer.metadata, timeout=10))[0] \
         == grpc.StatusCode.NOT_FOUND
+    # a browser's look-ups through the gateway's Connect adapter count for the browser's address
+    status, _, body = post(h, "/hall.v1.BackOffice/VerifyDecision", b'{"verificationCode": "AAAA-BBBB-CCCC-DDDD"}')
+    assert status == 429 and json.loads(body)["code"] == "resource_exhausted", (status, body)
