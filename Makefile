@@ -10,7 +10,7 @@ WEB_STAMP := web/node_modules/.installed
 WEB_DIST := web/dist/index.html
 WEB_SOURCES := $(shell find web/src -path web/src/gen -prune -o -type f -print 2>/dev/null) web/index.html web/vite.config.ts web/scripts/gen.mjs
 
-.PHONY: run test unit integration bench broker promtool proto handbook clean web chromium
+.PHONY: run test unit integration bench fuzz broker promtool proto handbook clean web chromium
 
 $(STAMP): requirements.txt
 	@command -v python3 >/dev/null || { apt-get update && apt-get install -y python3 python3-venv; }
@@ -69,6 +69,13 @@ unit: $(GENERATED) promtool
 bench: $(GENERATED) broker
 	$(PY) -m bench.pipeline
 	$(PY) -m bench.sla_scan --record
+
+# The long fuzz campaign (bench/fuzz.py): about N requests generated from the protos over every
+# public gateway method, then the earlier cases compared and a case end to end; appends
+# its table of codes per method to docs/fuzz.md. The suite runs ~1,000 (tests/integration/test_fuzz.py).
+N ?= 10000
+fuzz: $(GENERATED) broker
+	$(PY) -m bench.fuzz -n $(N)
 
 handbook: $(STAMP)
 	$(PY) -m hall.catalogue.handbook var/handbook

@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from hall.domain.identity import LOOKUPS_PER_MINUTE
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "routing", "approval", "delivery", "sla", "staff")
 # offsets from HALL_PORT_BASE; each process gets a gRPC port (if it serves one) and a metrics port
@@ -31,6 +33,8 @@ class Settings:
     service_secret_file: str = ""   # this process's service-account secret (mode 0600)
     host: str = "127.0.0.1"         # where the other processes are reached
     bind: str = "127.0.0.1"         # where this process listens (HALL_BIND)
+    audit_key_file: str = ""        # the key of the audit's hashes of ID numbers (mode 0600)
+    lookups_per_minute: int = LOOKUPS_PER_MINUTE  # public look-ups by verification code per caller
     console_origins: str = ""       # comma-separated origins whose browsers may call the gateway
 
     def database(self, service: str) -> str:
@@ -75,6 +79,8 @@ def load() -> Settings:
         public_key_files=env.get("HALL_PUBLIC_KEYS", ""),
         service_secret_file=env.get("HALL_SERVICE_SECRET_FILE", ""),
         bind=env.get("HALL_BIND", "127.0.0.1"),
+        audit_key_file=env.get("HALL_AUDIT_KEY_FILE", ""),
+        lookups_per_minute=int(env.get("HALL_LOOKUPS_PER_MINUTE", LOOKUPS_PER_MINUTE)),
         console_origins=env.get("HALL_CONSOLE_ORIGINS", ""),
     )
 

@@ -12,7 +12,6 @@ import json
 import logging
 import mimetypes
 import threading
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import grpc
 from google.protobuf import json_format
 
 from hall.infra import grpcutil
+from hall.infra.edge import CLIENT_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +89,18 @@ class WebGateway:
             self._server.server_close()
         self.channel.close()
 
-    def call(self, path: str, content_type: str, body: bytes, authorization: str, timeout: float):
-        """One unary Connect call: decoded, made on the gateway's gRPC port, encoded."""
+    def call(self, path: str, content_type: str, body: bytes, authorization: str, timeout: float,
+             client: str = ""):
+        """One unary Connect call: decoded, made on the gateway's gRPC port, encoded; `client`
+        is the browser's address, for the look-up limit (hall.infra.edge.LookupLimit)."""
         classes = self.methods.get(path)
         if classes is None:
             raise ConnectError("unimplemented", f"no method {path[:100]}")
         req_cls, resp_cls = classes
         request = _decode(req_cls, content_type, body)
         metadata = [("authorization", authorization)] if authorization else []
+        if client:
+            metadata.append((CLIENT_HEADER, client))
         stub = self.channel.unary_unary(path, request_serializer=lambda m: m.SerializeToString(),
                                         response_deserializer=resp_cls.FromString)
         try:
@@ -176,7 +180,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error("invalid_argument", "Connect-Timeout-Ms must be a number")
         try:
             out = self.gateway.call(self.path.split("?")[0], content_type, body,
-                                    self.headers.get("Authorization") or "", timeout)
+                                    self.headers.get("Authorization") or "", timeout, self.client_address[0])
         except ConnectError as exc:
             return self._error(exc.code, exc.message)
         except Exception:

@@ -205,6 +205,6 @@ def main() -> None:
             (gateway_pb2_grpc.add_HallGatewayServicer_to_server, IntakeServicer(intake), "hall.v1.HallGateway"),
             (frontdesk_pb2_grpc.add_FrontDeskServicer_to_server, FrontDeskServicer(intake, licences, cfg.caps),
              "hall.v1.FrontDesk"),
-        ], outbox, repo.count_by_status, trusted)
+        ], outbox, repo.count_by_status, trusted, catalogue)
     finally:
         catalogue.close()

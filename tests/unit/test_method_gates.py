@@ -6,10 +6,11 @@ import pytest
 from hall.domain import identity
 from hall.domain.errors import PermissionDenied
 from hall.domain.identity import Actor
-from hall.v1 import (backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2,
+from hall.v1 import (audit_pb2, backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2,
                      staff_pb2, supervision_pb2)
 
-MODULES = (backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2, staff_pb2, supervision_pb2)
+MODULES = (audit_pb2, backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2, staff_pb2,
+           supervision_pb2)
 
 
 def every_method():
