@@ -6,7 +6,7 @@ PROTOS := $(wildcard protos/hall/v1/*.proto)
 GENERATED := hall/v1/gateway_pb2.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration bench broker promtool proto handbook clean
+.PHONY: run test unit integration bench chaos broker promtool proto handbook clean
 
 $(STAMP): requirements.txt
 	@command -v python3 >/dev/null || { apt-get update && apt-get install -y python3 python3-venv; }
@@ -46,6 +46,13 @@ unit: $(GENERATED) promtool
 bench: $(GENERATED) broker
 	$(PY) -m bench.pipeline
 	$(PY) -m bench.sla_scan --record
+
+# N cases through the gateway while every process, the broker (a node of its own, never the
+# shared one) and the database die; checks nothing was lost or doubled and appends the
+# figures, with the machine, to docs/reliability.md. SEED= replays a campaign.
+N ?= 10000
+chaos: $(GENERATED)
+	$(PY) -m bench.chaos --cases $(N) $(if $(SEED),--seed $(SEED)) --record
 
 handbook: $(STAMP)
 	$(PY) -m hall.catalogue.handbook var/handbook
