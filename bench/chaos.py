@@ -171,6 +171,7 @@ class Campaign:
         self.frozen: set[str] = set()
         self.faulty: set[str] = set()          # started with the fault, its death is expected
         self.next_env: dict[str, dict] = {}    # process -> the fault it is to restart with
+        self.ready_after: dict[str, list[float]] = {}  # process -> seconds from restart to ready
         self.actions: list[Action] = []
         self.log: list[str] = []
         self.stop = threading.Event()
@@ -225,7 +226,16 @@ class Campaign:
                         self.faulty.add(name)
                     self.note(f"{name} exited ({code}); restarting{' with ' + str(extra) if extra else ''}")
                     self.hall.start(name, extra)
+                    threading.Thread(target=self._time_ready, args=(name, time.monotonic()), daemon=True).start()
             self.stop.wait(0.2)
+
+    def _time_ready(self, name: str, since: float) -> None:
+        try:
+            self.hall.wait_ready(name, 120)
+        except Exception:
+            return
+        with self.lock:
+            self.ready_after.setdefault(name, []).append(time.monotonic() - since)
 
     def act(self, a: Action) -> None:
         a.done_at = time.monotonic()
@@ -378,7 +388,7 @@ class Campaign:
         found = chaos_check.check(self.mongo, self.hall.settings, self.broker, self.cases)
         return self.summary(found, ran)
 
-    def recovery(self) -> list[float]:
+    def recovery(self) -> list[tuple[Action, float]]:
         """Per fault: seconds from the fault until a case started after it closed."""
         closes = sorted((c.started, c.closed_at) for c in self.cases if c.closed_at)
         out = []
@@ -387,12 +397,13 @@ class Campaign:
                 continue
             after = [end for start, end in closes if start >= act.done_at]
             if after:
-                out.append(min(after) - act.done_at)
+                out.append((act, min(after) - act.done_at))
         return out
 
     def summary(self, found: dict, ran: float) -> dict:
         a = self.args
-        rec = self.recovery()
+        per_fault = self.recovery()
+        rec = [r for _, r in per_fault]
         lines = [f"## Chaos campaign: {machine()}", "",
                  f"Seed {a.seed}; {a.cases} cases offered at {a.rate}/s through the gateway "
                  f"({ran:.0f} s); item {self.item.code}; own RabbitMQ node and SecantusDB.", "",
@@ -414,6 +425,15 @@ class Campaign:
             w = self.windows.get(name, 0)
             lines.append(f"| {name} | {self.kills.get(name, 0)} | {w} | {self.deaths.get(name, 0) - w} | "
                          f"{str(frozen[name]) + ' s' if name in frozen else ''} |")
+        lines += ["", "| fault | n | cases flow again after, p50 / max s | restart → ready, p50 / max s |",
+                  "| --- | --- | --- | --- |"]
+        kinds: dict[str, list[float]] = {}
+        for act, r in per_fault:
+            kinds.setdefault(f"{act.kind} {act.target}".strip(), []).append(r)
+        for k, v in sorted(kinds.items()):
+            ready = self.ready_after.get(k.split(" ", 1)[-1], []) if k.split(" ")[0] in ("kill", "window") else []
+            lines.append(f"| {k} | {len(v)} | {pct(v, 50):.1f} / {max(v):.1f} | "
+                         + (f"{pct(ready, 50):.1f} / {max(ready):.1f} |" if ready else "|"))
         lines += ["", "| client errors: call, code | seen | retried with the same request, then OK |",
                   "| --- | --- | --- |"]
         for (m, code), n in sorted(self.stats.errors.items()):
@@ -429,7 +449,7 @@ class Campaign:
         if found["dead_letters"]:
             lines += ["", "Dead letters:"] + [f"- {d}" for d in found["dead_letters"][:50]]
         lines.append("")
-        return {"report": "\n".join(lines), **found, "recovery": rec, "errors": dict(self.stats.errors),
+        return {"report": "\n".join(lines), **found, "recovery": rec, "ready_after": dict(self.ready_after), "errors": dict(self.stats.errors),
                 "kills": dict(self.kills), "windows": dict(self.windows), "restarts": dict(self.restarts),
                 "client_failures": len(failed)}
 
