@@ -157,11 +157,10 @@ class Campaign:
         self.args = args
         self.rng = random.Random(args.seed)
         self.tmp = Path(tempfile.mkdtemp(prefix="hall-chaos-"))
-        base = free_port_base(80)
-        self.broker = ChaosBroker(self.tmp / "rabbit", f"chaos-{base}", base + 70, base + 71)
-        self.hall = Hall({"HALL_DB_PREFIX": "chaos", "HALL_PORT_BASE": str(base),
-                          "HALL_AMQP_URI": self.broker.amqp_uri()}, self.tmp / "logs", self.tmp / "secrets")
-        self.db_port = base + 72
+        bport = free_port_base(2)
+        self.broker = ChaosBroker(self.tmp / "rabbit", f"chaos-{bport}", bport, bport + 1)
+        self.hall = Hall({"HALL_DB_PREFIX": "chaos", "HALL_AMQP_URI": self.broker.amqp_uri()},
+                         self.tmp / "logs", self.tmp / "secrets")
         self.cases: list[Case] = []
         self.stats = Stats()
         self.deaths: dict[str, int] = {}       # process -> deaths not by the driver's SIGKILL
@@ -180,7 +179,8 @@ class Campaign:
     # -- the hall and its supervisor ---------------------------------------------------------
     def start(self) -> None:
         self.broker.start()
-        self.hall.start_database(str(self.tmp / "db"), self.db_port)
+        self.hall.start_database(str(self.tmp / "db"), free_port_base(1))
+        self.hall.env["HALL_PORT_BASE"] = str(free_port_base(70))  # chosen late: the broker took seconds
         self.hall.start_all()
         self.mongo = pymongo.MongoClient(self.hall.env["HALL_MONGO_URI"], retryWrites=False,
                                          serverSelectionTimeoutMS=5000)

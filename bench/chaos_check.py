@@ -94,6 +94,10 @@ def check(mongo, settings, broker, cases, settle: float = 60.0) -> dict:
         line = timeline.get(case_no, Counter())
         if line.get("case_closed"):
             closed += 1
+            gaps = [t for t in TIMELINE if not line.get(t)]
+            if gaps:  # closed, yet an event of the case never reached the SLA service
+                lost.add(case_no)
+                problems.append(f"{case_no} closed, but its SLA timeline lacks {', '.join(gaps)}")
         else:
             client = by_key.get(d["idem"].split("/", 1)[-1])
             lost.add(case_no)
