@@ -127,6 +127,8 @@ class Hall:
         return uri
 
     def start(self, name: str, extra_env: dict | None = None) -> subprocess.Popen:
+        """Start one process. Call it from a thread that lives as long as the process should:
+        the process asks for SIGTERM when the thread that started it ends (PR_SET_PDEATHSIG)."""
         log = open(self.log_dir / f"{name}.log", "ab")
         env = {**self.env, **secrets.process_env(self.secrets_dir, name), **(extra_env or {})}
         proc = subprocess.Popen([sys.executable, "-m", *PROCESSES[name]], env=env, cwd=settings_mod.ROOT,
