@@ -459,11 +459,12 @@ class Campaign:
             self.channel.close()
         except AttributeError:
             pass
-        for proc in self.hall.procs.values():
+        for proc in self.hall.procs.values():  # all at once: stop_all waits for each in turn
             if proc.poll() is None:
                 proc.send_signal(signal.SIGCONT)
+                proc.terminate()
         self.hall.stop_all()
-        self.broker.stop()
+        self.broker.kill()  # its data is the campaign's own, in a temporary directory
 
 
 def parser() -> argparse.ArgumentParser:
