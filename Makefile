@@ -10,7 +10,7 @@ WEB_STAMP := web/node_modules/.installed
 WEB_DIST := web/dist/index.html
 WEB_SOURCES := $(shell find web/src -path web/src/gen -prune -o -type f -print 2>/dev/null) web/index.html web/vite.config.ts web/scripts/gen.mjs
 
-.PHONY: run test unit integration bench fuzz broker promtool proto handbook clean web chromium
+.PHONY: run test unit integration bench fuzz chaos broker promtool proto handbook clean web chromium
 
 $(STAMP): requirements.txt
 	@command -v python3 >/dev/null || { apt-get update && apt-get install -y python3 python3-venv; }
@@ -76,6 +76,12 @@ bench: $(GENERATED) broker
 N ?= 10000
 fuzz: $(GENERATED) broker
 	$(PY) -m bench.fuzz -n $(N)
+
+# N cases through the gateway while every process, the broker (a node of its own, never the
+# shared one) and the database die; checks nothing was lost or doubled and appends the
+# figures, with the machine, to docs/reliability.md. SEED= replays a campaign.
+chaos: $(GENERATED)
+	$(PY) -m bench.chaos --cases $(N) $(if $(SEED),--seed $(SEED)) --record
 
 handbook: $(STAMP)
 	$(PY) -m hall.catalogue.handbook var/handbook

@@ -15,6 +15,7 @@ from grpc_reflection.v1alpha import reflection
 
 from hall.domain import errors
 from hall.infra.metrics import GRPC_SECONDS
+from hall.infra.mongo import TRANSIENT
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,12 @@ def unary(service: str):
             except grpc.RpcError as exc:  # a downstream service's answer, passed on as it came
                 code = exc.code()
                 context.abort(code, clean(exc.details() or "a hall service did not answer"))
+            except TRANSIENT:
+                # the service's database is restarting or unreachable: a retry (same key) is
+                # safe and will succeed once it is back, so say so instead of INTERNAL
+                log.warning("%s.%s: the database is not reachable", service, method.__name__)
+                code = grpc.StatusCode.UNAVAILABLE
+                context.abort(code, "the service's database is not reachable; retry the request")
             except Exception:
                 if _aborted(context):  # context.abort() raised: the status is already set
                     code = context.code()

@@ -5,6 +5,11 @@
   MAX_ATTEMPTS, then dead-lettered.
 - Any other error dead-letters the message with its reason. Nothing is dropped silently and
   nothing is redelivered forever.
+- An ack or requeue that fails because the broker connection is gone is not an error of the
+  worker: the broker redelivers every unacknowledged message of a lost connection, and the
+  handlers are idempotent. (Raised, it killed the whole service container.)
+- A worker failing while its container is being killed (dependencies closing) leaves its
+  message unacknowledged for redelivery instead of dead-lettering it.
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import logging
 import time
 from collections import OrderedDict
 
+from amqp.exceptions import ConnectionError as AmqpConnectionError, RecoverableConnectionError
 from kombu.exceptions import OperationalError
 from nameko import config
 from nameko.events import EventHandler
@@ -23,6 +29,7 @@ from hall.infra.mongo import TRANSIENT
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+LOST_CONNECTION = (OSError, AmqpConnectionError, RecoverableConnectionError)
 _attempts: OrderedDict = OrderedDict()
 _dead_letters: Publisher | None = None
 
@@ -51,9 +58,12 @@ class CaseEventHandler(EventHandler):
         if exc_info is None:
             EVENTS_HANDLED.labels(service, event.type).inc()
             _attempts.pop(event.id, None)
-            self.consumer.ack_message(message)
+            self._settle(self.consumer.ack_message, message, event)
             return result, exc_info
         exc = exc_info[1]
+        if getattr(self.container, "_being_killed", False):
+            log.warning("leaving %s %s for redelivery: the service is stopping (%r)", event.type, event.id, exc)
+            return result, exc_info
         attempt = _attempts.get(event.id, 0) + 1
         if isinstance(exc, (*TRANSIENT, OperationalError)) and attempt < MAX_ATTEMPTS:
             _attempts[event.id] = attempt
@@ -62,11 +72,19 @@ class CaseEventHandler(EventHandler):
             EVENTS_FAILED.labels(service, event.type, "requeued").inc()
             log.warning("requeueing %s %s after %r (attempt %d)", event.type, event.id, exc, attempt)
             time.sleep(0.2 * attempt)
-            self.consumer.requeue_message(message)
+            self._settle(self.consumer.requeue_message, message, event)
         else:
             _attempts.pop(event.id, None)
             self._dead_letter(event.to_dict(), message, f"{type(exc).__name__}: {exc}", event.type)
         return result, exc_info
+
+    def _settle(self, settle, message, what) -> None:
+        """Ack or requeue; a lost connection means the broker redelivers the message anyway."""
+        try:
+            settle(message)
+        except LOST_CONNECTION as exc:
+            log.warning("could not settle %s (%r); the broker will redeliver it",
+                        f"{what.type} {what.id}" if isinstance(what, Event) else what, exc)
 
     def _dead_letter(self, body, message, reason: str, body_type: str) -> None:
         service = self.container.service_name
@@ -75,10 +93,10 @@ class CaseEventHandler(EventHandler):
             _publisher().dead_letter(body, reason, self.queue.name, service)
         except Exception:
             log.exception("dead-letter publish failed; requeueing instead of dropping")
-            self.consumer.requeue_message(message)
+            self._settle(self.consumer.requeue_message, message, body_type)
             return
         EVENTS_FAILED.labels(service, body_type, "dead_lettered").inc()
-        self.consumer.ack_message(message)
+        self._settle(self.consumer.ack_message, message, body_type)
 
 
 case_event_handler = CaseEventHandler.decorator

@@ -48,6 +48,16 @@ def save_if_unchanged(collection, outbox: "Outbox", doc_id: str, doc: dict, even
     return expected + 1
 
 
+_fault_batches = [0]
+
+
+def _fault_due() -> bool:
+    """With HALL_FAULT_AFTER=n the fault strikes at the (n+1)-th publish, not the first: the
+    chaos campaign lets a process work a while before it dies between a write and its publish."""
+    _fault_batches[0] += 1
+    return _fault_batches[0] > int(os.environ.get("HALL_FAULT_AFTER", "0"))
+
+
 class Outbox(EventOutbox):
     """The relay of one process over its service's collections."""
 
@@ -114,8 +124,8 @@ class Outbox(EventOutbox):
                 self._stop.wait(1.0)
 
     def _publish(self, events: list[dict]) -> None:
-        if os.environ.get("HALL_FAULT") == "exit_before_publish":
-            os._exit(70)  # fault injection for the durability test: die after the write
+        if os.environ.get("HALL_FAULT") == "exit_before_publish" and _fault_due():
+            os._exit(70)  # fault injection for the durability tests: die after the write
         for e in events:
             self._pub.publish_event(e, EVENT_SOURCES[e["type"]])
             self._marks.append(e["id"])

@@ -121,11 +121,14 @@ class Hall:
             [str(exe), "--host", "127.0.0.1", "--port", str(port), "--storage-path", storage,
              "--sync-on-commit"], stdout=log, stderr=subprocess.STDOUT)
         wait_port("127.0.0.1", port, 30)
+        self.db_storage, self.db_port = storage, port
         uri = f"mongodb://127.0.0.1:{port}/?retryWrites=false"
         self.env["HALL_MONGO_URI"] = uri
         return uri
 
     def start(self, name: str, extra_env: dict | None = None) -> subprocess.Popen:
+        """Start one process. Call it from a thread that lives as long as the process should:
+        the process asks for SIGTERM when the thread that started it ends (PR_SET_PDEATHSIG)."""
         log = open(self.log_dir / f"{name}.log", "ab")
         env = {**self.env, **secrets.process_env(self.secrets_dir, name), **(extra_env or {})}
         proc = subprocess.Popen([sys.executable, "-m", *PROCESSES[name]], env=env, cwd=settings_mod.ROOT,
@@ -189,6 +192,21 @@ class Hall:
                 self.db_proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.db_proc.kill()
+
+    def restart_database(self, kill: bool = True) -> None:
+        """Stop the embedded database (SIGKILL by default, as a crash would) and start it again
+        on the same data and port; the processes reconnect on their own."""
+        if self.db_proc and self.db_proc.poll() is None:
+            self.db_proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            self.db_proc.wait(30)
+        deadline = time.monotonic() + 30
+        while in_use("127.0.0.1", self.db_port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.start_database(self.db_storage, self.db_port)
+
+    def dead(self) -> list[str]:
+        """The processes started here that have exited (for a supervisor to restart)."""
+        return [name for name, proc in self.procs.items() if proc.poll() is not None]
 
     def endpoints(self) -> list[str]:
         s = self.settings

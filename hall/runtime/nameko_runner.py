@@ -31,7 +31,31 @@ def run(process: str, service_path: str, max_workers: int | None = None) -> None
     from hall.infra.metrics import CONSUMING
     CONSUMING.set(1)  # the launcher waits for this: events published from now on reach our queues
     logging.getLogger(process).info("%s consuming on %s", service.name, s.amqp_uri.rsplit("@", 1)[-1])
+    stopping = exit_when_dead(runner, process)
     try:
         proc.wait_for_signal()
     finally:
+        stopping.append(True)
         runner.stop()
+
+
+def exit_when_dead(runner, process: str) -> list:
+    """Exit the process (code 75) if its service container dies: Nameko kills a container when
+    one of its threads fails and the process would live on consuming nothing, a worker that
+    looks alive to its supervisor but never recovers. Exited, it is restarted."""
+    import eventlet
+    stopping: list = []  # appended to when the process stops on purpose
+
+    def watch():
+        try:
+            runner.wait()
+        except BaseException:
+            logging.getLogger(process).exception("the service container died; exiting to be restarted")
+        if stopping:
+            return
+        from hall.infra.metrics import CONSUMING
+        CONSUMING.set(0)
+        logging.shutdown()
+        os._exit(75)
+    eventlet.spawn(watch)
+    return stopping
