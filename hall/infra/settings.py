@@ -30,6 +30,8 @@ class Settings:
     service_secret_file: str = ""   # this process's service-account secret (mode 0600)
     host: str = "127.0.0.1"         # where the other processes are reached
     bind: str = "127.0.0.1"         # where this process listens (HALL_BIND)
+    role: str = "district"          # HALL_ROLE: the district's hall, or a street centre's node
+    site: str = ""                  # HALL_SITE: the site a street node serves
 
     def database(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"
@@ -52,8 +54,16 @@ def _env(process: str) -> str:
     return process.upper().replace("-", "_")
 
 
+ROLES = ("district", "street")
+
+
 def load() -> Settings:
     env = os.environ
+    role, site = env.get("HALL_ROLE", "district"), env.get("HALL_SITE", "")
+    if role not in ROLES:
+        raise SystemExit(f"HALL_ROLE={role!r}: it is one of {', '.join(ROLES)}")
+    if role == "street" and not site:
+        raise SystemExit("HALL_ROLE=street needs HALL_SITE, the street centre's site code (e.g. LX03)")
     return Settings(
         amqp_uri=env.get("HALL_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//"),
         mongo_uri=env.get("MONGO_URI") or env.get("HALL_MONGO_URI", "mongodb://127.0.0.1:27017/?retryWrites=false"),
@@ -63,6 +73,7 @@ def load() -> Settings:
         public_key_files=env.get("HALL_PUBLIC_KEYS", ""),
         service_secret_file=env.get("HALL_SERVICE_SECRET_FILE", ""),
         bind=env.get("HALL_BIND", "127.0.0.1"),
+        role=role, site=site if role == "street" else "",
     )
 
 
