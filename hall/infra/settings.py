@@ -32,6 +32,15 @@ class Settings:
     bind: str = "127.0.0.1"         # where this process listens (HALL_BIND)
     role: str = "district"          # HALL_ROLE: the district's hall, or a street centre's node
     site: str = ""                  # HALL_SITE: the site a street node serves
+    # HALL_STREET_NODES (district): "LX03=http://host:15672,..." the street centres that run a
+    # node of their own, each with its broker's management API (status of its link)
+    street_nodes: tuple = ()
+    node_management: str = ""       # HALL_NODE_MANAGEMENT (street node): its broker's management API
+
+    @property
+    def numbering(self):
+        from hall.domain.nodes import Numbering
+        return Numbering(self.site, frozenset(site for site, _ in self.street_nodes))
 
     def database(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"
@@ -74,7 +83,20 @@ def load() -> Settings:
         service_secret_file=env.get("HALL_SERVICE_SECRET_FILE", ""),
         bind=env.get("HALL_BIND", "127.0.0.1"),
         role=role, site=site if role == "street" else "",
+        street_nodes=_street_nodes(env.get("HALL_STREET_NODES", "")),
+        node_management=env.get("HALL_NODE_MANAGEMENT", "http://127.0.0.1:15672"),
     )
+
+
+def _street_nodes(raw: str) -> tuple:
+    nodes = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        site, sep, url = part.partition("=")
+        if not sep or not site or not url.startswith("http"):
+            raise SystemExit(f"HALL_STREET_NODES entry {part!r}: expected SITE=http://host:port "
+                             "(the node's RabbitMQ management API)")
+        nodes.append((site, url.rstrip("/")))
+    return tuple(nodes)
 
 
 def use_local_run() -> None:

@@ -17,19 +17,26 @@ cut, never not at all; every consumer is idempotent by event id.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from kombu import Connection, Exchange, Queue
 
+from hall.domain import nodes
+from hall.domain.clock import SHANGHAI
+
+log = logging.getLogger(__name__)
 RABBIT_BIN = Path("/usr/lib/rabbitmq/bin")
 PLUGINS = ("rabbitmq_management", "rabbitmq_shovel", "rabbitmq_shovel_management")
 # the sources whose events start at a street node (intake accepts, the issuance position hands over)
@@ -237,3 +244,43 @@ def link_status(link: Link, timeout: float = 3) -> LinkStatus:
     except (OSError, ValueError):
         return LinkStatus(link.site, False, {}, -1)
     return LinkStatus(link.site, True, {n: running.get(n, "absent") for n in link.shovels()}, backlog)
+
+
+class LinkWatch:
+    """A street node's view of its own link, refreshed in the background so that answering a
+    clerk never waits on the broker's API."""
+
+    def __init__(self, link: Link, every: float = 2.0, status=link_status):
+        self.link, self.every, self._status = link, every, status
+        self.last: LinkStatus | None = None
+        self.down_since: datetime | None = None
+        self._stop = threading.Event()
+
+    def start(self) -> "LinkWatch":
+        self.check()
+        threading.Thread(target=self._run, name="link-watch", daemon=True).start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                self.check()
+            except Exception:  # never let the watch die; the next check tries again
+                log.exception("link status check failed")
+
+    def check(self) -> LinkStatus:
+        self.last = self._status(self.link)
+        if self.last.up:
+            self.down_since = None
+        elif self.down_since is None:
+            self.down_since = datetime.now(SHANGHAI)
+        return self.last
+
+    def warning(self) -> str:
+        """'' while the link is up; else what the clerk is told."""
+        if self.down_since is None or self.last is None:
+            return ""
+        return nodes.district_unreachable(self.down_since.strftime("%H:%M:%S"), max(self.last.up_backlog, 0))
+
+    def stop(self) -> None:
+        self._stop.set()
