@@ -16,7 +16,12 @@ PORTS = {
     "delivery-api": (40, 41), "delivery-worker": (None, 43), "carrier-sim": (None, 45),
     "sla-api": (50, 51), "sla-worker": (None, 53),
     "staff-api": (60, 61),
+    "street-monitor": (None, 65),
 }
+
+# what a street centre's node runs (HALL_ROLE=street): its front desk and its issuance
+# position, with the catalogue and sign-in they need; everything else is the district's
+STREET_PROCESSES = ("routing-api", "staff-api", "intake-api", "delivery-api", "delivery-worker", "gateway")
 
 
 @dataclass(frozen=True)
