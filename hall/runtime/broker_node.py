@@ -284,3 +284,27 @@ class LinkWatch:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def main(argv=None) -> None:
+    """`python -m hall.runtime.broker_node set-up|status`: a street node's link from its settings
+    (HALL_SITE, HALL_AMQP_URI: the node's broker, HALL_NODE_MANAGEMENT, HALL_DISTRICT_AMQP_URI);
+    the Kubernetes overlay's set-up Job runs `set-up` (docs/street-nodes.md)."""
+    import sys
+    from hall.infra import settings
+    args = sys.argv[1:] if argv is None else argv
+    s = settings.load()
+    district = os.environ.get("HALL_DISTRICT_AMQP_URI", "")
+    if not s.site or not district or args not in (["set-up"], ["status"]):
+        sys.exit("usage: HALL_ROLE=street HALL_SITE=LX03 HALL_AMQP_URI=... HALL_NODE_MANAGEMENT=... "
+                 "HALL_DISTRICT_AMQP_URI=... python -m hall.runtime.broker_node set-up|status")
+    link = Link(s.site, s.amqp_uri, s.node_management, district)
+    if args == ["set-up"]:
+        set_up(link)
+    status = link_status(link)
+    print(json.dumps({"site": status.site, "up": status.up, "shovels": status.shovels,
+                      "waiting_up": status.up_backlog}))
+
+
+if __name__ == "__main__":
+    main()
