@@ -92,6 +92,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     site = os.environ.get("SITE") or os.environ.get("HALL_SITE") or ""
     var = Path(os.environ.get("HALL_VAR_DIR", settings_mod.ROOT / "var"))
+    ports = NodePorts.from_env()  # before run.env's district settings come in
     settings_mod.use_local_run()  # the district's bus as `make run` wrote it
     district = os.environ.get("HALL_DISTRICT_AMQP_URI") or os.environ.get(
         "HALL_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//")
@@ -102,7 +103,7 @@ def main() -> None:
                  f"{', '.join(c for c, s in known.items() if s.kind == 'street')}")
     for key in ("HALL_AMQP_URI", "HALL_MONGO_URI", "MONGO_URI", "HALL_PORT_BASE", "HALL_DB_PREFIX"):
         os.environ.pop(key, None)  # the district's, from run.env: the node has its own
-    node = StreetNode(site, var / f"street-{site}", district, NodePorts.from_env())
+    node = StreetNode(site, var / f"street-{site}", district, ports)
     try:
         node.start()
         print(f"street node {site} is running; logs in {node.var / 'log'}")
