@@ -74,7 +74,8 @@ class BrokerNode:
                 "RABBITMQ_MNESIA_BASE": str(b / "mnesia"), "RABBITMQ_LOG_BASE": str(b / "log"),
                 "RABBITMQ_ENABLED_PLUGINS_FILE": str(b / "enabled_plugins"),
                 "RABBITMQ_PLUGINS_EXPAND_DIR": str(b / "plugins-expand"),
-                "RABBITMQ_PID_FILE": str(b / "rabbit.pid"), "ERL_EPMD_ADDRESS": "127.0.0.1"}
+                "RABBITMQ_PID_FILE": str(b / "rabbit.pid"), "ERL_EPMD_ADDRESS": "127.0.0.1",
+                "ERL_CRASH_DUMP": str(b / "erl_crash.dump")}  # not into the caller's directory
 
     def amqp_uri(self, vhost: str = "/") -> str:
         return f"amqp://guest:guest@127.0.0.1:{self.amqp_port}/{urllib.parse.quote(vhost, safe='')}"
@@ -223,8 +224,7 @@ class LinkStatus:
     site: str
     reachable: bool            # the node's broker answered
     shovels: dict              # name -> state (running, starting, terminated, absent)
-    up_backlog: int            # events waiting at the node to go up
-    consumers_ok: bool = True
+    up_backlog: int            # events waiting at the node to go up (-1: unknown)
 
     @property
     def up(self) -> bool:

@@ -195,5 +195,7 @@ class Hall:
         s = self.settings
         lines = [f"gateway gRPC   {s.address('gateway')}"]
         for name in PROCESSES:
+            if name == "street-monitor" and not s.street_nodes:
+                continue
             lines.append(f"{name:<15} metrics http://{s.host}:{s.metrics_port(name)}/metrics")
         return lines

@@ -26,12 +26,18 @@ BACKLOG = Gauge("hall_street_node_backlog_messages",
 
 def down_backlog(conn: Connection, link: broker_node.Link) -> int | None:
     """Events for the node waiting in its down queue on the district's broker (None: no queue yet)."""
+    channel = conn.channel()
     try:
-        return conn.channel().queue_declare(link.down_queue, passive=True).message_count
+        return channel.queue_declare(link.down_queue, passive=True).message_count
     except Exception as exc:
         if "NOT_FOUND" in str(exc) or "404" in str(exc):
             return None
         raise
+    finally:
+        try:
+            channel.close()
+        except Exception:  # already closed by the broker's NOT_FOUND
+            pass
 
 
 def observe(conn: Connection, link: broker_node.Link, status: broker_node.LinkStatus, now: float) -> None:
