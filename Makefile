@@ -6,7 +6,11 @@ PROTOS := $(wildcard protos/hall/v1/*.proto)
 GENERATED := hall/v1/gateway_pb2.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run street test unit integration bench broker promtool proto handbook clean
+WEB_STAMP := web/node_modules/.installed
+WEB_DIST := web/dist/index.html
+WEB_SOURCES := $(shell find web/src -path web/src/gen -prune -o -type f -print 2>/dev/null) web/index.html web/vite.config.ts web/scripts/gen.mjs
+
+.PHONY: run street test unit integration bench fuzz broker promtool proto handbook clean web chromium
 
 $(STAMP): requirements.txt
 	@command -v python3 >/dev/null || { apt-get update && apt-get install -y python3 python3-venv; }
@@ -31,7 +35,25 @@ broker:
 promtool:
 	@command -v promtool >/dev/null || { apt-get update -q && apt-get install -y -q prometheus; }
 
-run: $(GENERATED) broker
+# The console: Node.js and npm from Debian where missing, the locked packages (npm ci), then
+# the TypeScript client generated from protos/ and the Vite build into web/dist (the gateway
+# serves it on its HTTP port).
+$(WEB_STAMP): web/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -q && apt-get install -y -q nodejs npm; }
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_DIST): $(WEB_STAMP) $(WEB_SOURCES) $(PROTOS) $(STAMP)
+	cd web && PYTHON=$(abspath $(PY)) npm run build
+
+web: $(WEB_DIST)
+
+# Debian's Chromium (headless) and CJK fonts for the browser tests and the screenshots.
+chromium:
+	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -q "Noto Sans CJK" || { apt-get update -q && \
+	  apt-get install -y -q chromium chromium-driver fonts-noto-cjk; }
+
+run: $(GENERATED) broker web
 	$(PY) -m hall.runtime.run
 
 # A street service centre's node beside `make run`'s district (docs/street-nodes.md): its own
@@ -42,7 +64,7 @@ street: $(GENERATED) broker
 	SITE=$(SITE) $(PY) -m hall.runtime.street
 
 # Two workers: each starts its own session hall (own vhost, database prefix, ports).
-test: $(GENERATED) broker promtool
+test: $(GENERATED) broker promtool web chromium
 	$(PY) -m pytest -n 2
 
 unit: $(GENERATED) promtool
@@ -54,8 +76,15 @@ bench: $(GENERATED) broker
 	$(PY) -m bench.pipeline
 	$(PY) -m bench.sla_scan --record
 
+# The long fuzz campaign (bench/fuzz.py): about N requests generated from the protos over every
+# public gateway method, then the earlier cases compared and a case end to end; appends
+# its table of codes per method to docs/fuzz.md. The suite runs ~1,000 (tests/integration/test_fuzz.py).
+N ?= 10000
+fuzz: $(GENERATED) broker
+	$(PY) -m bench.fuzz -n $(N)
+
 handbook: $(STAMP)
 	$(PY) -m hall.catalogue.handbook var/handbook
 
 clean:
-	rm -rf var hall/v1/*_pb2*.py hall/v1/*_pb2*.pyi
+	rm -rf var hall/v1/*_pb2*.py hall/v1/*_pb2*.pyi web/dist web/src/gen

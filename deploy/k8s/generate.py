@@ -124,6 +124,10 @@ def keys(process: str) -> tuple[list[dict], list[dict], list[dict]]:
         env.append({"name": "HALL_SERVICE_SECRET_FILE", "value": f"{KEYS_DIR}/service-account/secret"})
         mounts.append({"name": "service-account", "mountPath": f"{KEYS_DIR}/service-account", "readOnly": True})
         volumes.append(secret_volume("service-account", f"hall-svc-{account}", ("secret",)))
+    if served(process):  # it records the audit, with keyed hashes of ID numbers (docs/audit.md)
+        env.append({"name": "HALL_AUDIT_KEY_FILE", "value": f"{KEYS_DIR}/audit/audit.key"})
+        mounts.append({"name": "audit-key", "mountPath": f"{KEYS_DIR}/audit", "readOnly": True})
+        volumes.append(secret_volume("audit-key", "hall-audit-key", ("audit.key",)))
     if process == SIGNER:
         env += [{"name": "HALL_SIGNING_KEY_FILE", "value": f"{KEYS_DIR}/signing/signing.key"},
                 {"name": "HALL_SERVICE_ACCOUNTS_FILE", "value": f"{KEYS_DIR}/signing/service-accounts"},

@@ -38,7 +38,7 @@ def check_applicant(kind: str, name: str, id_number: str, legal_representative: 
         raise InvalidArgument("the applicant's name is required (at most 100 characters)")
     if kind == "person":
         if not resident_id_valid(id_number):
-            raise InvalidArgument(f"resident ID number {id_number!r} is not valid (18 digits, check digit)")
+            raise InvalidArgument("resident ID number is not valid (18 digits, check digit)")
     elif kind == "company":
         if not credit_code_valid(id_number):
             raise InvalidArgument(f"unified social credit code {id_number!r} is not valid")

@@ -32,3 +32,19 @@ class Refused(DomainError):
 
 class Unauthenticated(DomainError):
     """No valid sign-in: no token, a wrong password, a locked account (UNAUTHENTICATED)."""
+
+
+QUOTED = 80  # characters of an input that an error message repeats
+_UNSAFE = str.maketrans({c: "\ufffd" for c in [*map(chr, range(0x20)), "\x7f", "\u200e", "\u200f",
+                                                 *map(chr, range(0x202a, 0x202f)),
+                                                 *map(chr, range(0x2066, 0x206a))]})
+
+
+def quote(value) -> str:
+    """An input as an error message repeats it: quoted, at most QUOTED characters, control and
+    bidirectional-override characters replaced, so a hostile value cannot reorder or hide the
+    text around it or make the message too long to send."""
+    text = str(value).translate(_UNSAFE)
+    if len(text) > QUOTED:
+        text = text[:QUOTED - 1] + "…"
+    return f"「{text}」"

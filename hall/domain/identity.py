@@ -193,7 +193,10 @@ CASE_READERS = ("clerk", "reviewer", "chief", "issuer", "supervisor", "admin")
 OFFICE = ("supervisor", "admin")
 DEPARTMENT = ("reviewer", "chief")
 ISSUANCE_READERS = ("issuer", "clerk", "supervisor", "admin")
-PUBLIC = "public"  # needs no sign-in: signing in, and checking a document one holds
+PUBLIC = "public"  # needs no sign-in: signing in, checking a document one holds, the call screen
+# look-ups by verification code, limited per caller (staff id, or address when not signed in)
+LOOKUPS = ("hall.v1.BackOffice/VerifyDecision", "hall.v1.BackOffice/VerifyLicence")
+LOOKUPS_PER_MINUTE = 20
 
 _REVIEW_STEPS = ("Claim", "Release", "Decide", "RequestSupplement", "StartProcedure", "EndProcedure",
                  "RequestExtension")
@@ -229,6 +232,7 @@ METHOD_ROLES: dict[str, tuple[str, ...] | str] = {
     "hall.v1.FrontDesk/TransferTicket": ("clerk",),
     "hall.v1.FrontDesk/FinishTicket": ("clerk",),
     "hall.v1.FrontDesk/QueueStatus": ("clerk", *OFFICE, "system"),
+    "hall.v1.FrontDesk/CallBoard": PUBLIC,  # 叫号屏: ticket numbers and windows only
     "hall.v1.FrontDesk/Consult": ("clerk",),
     "hall.v1.FrontDesk/GetConsultation": STAFF,
     "hall.v1.FrontDesk/SubmitApplication": ("clerk",),
@@ -248,6 +252,7 @@ METHOD_ROLES: dict[str, tuple[str, ...] | str] = {
     "hall.v1.Issuance/Collect": ("issuer",),
     "hall.v1.Issuance/ChooseCourier": ("issuer", "clerk"),
     "hall.v1.Issuance/ReceiveHandover": ("issuer",),
+    "hall.v1.Issuance/UnlockPickup": ("issuer",),
 
     "hall.v1.Supervision/GetCaseClock": CASE_READERS,
     "hall.v1.Supervision/ListCasesAtRisk": (*DEPARTMENT, *OFFICE),
@@ -267,6 +272,8 @@ METHOD_ROLES: dict[str, tuple[str, ...] | str] = {
                                                   "UnlockStaff", "ResetTotp")},
     "hall.v1.Staff/ListStaffChanges": OFFICE,
     "hall.v1.Staff/ListRevocations": ("system",),
+
+    "hall.v1.Audit/ListCaseAccess": ("supervisor",),  # who read or changed a case (docs/audit.md)
 }
 
 ACTIONS = {  # how a refusal names what was attempted, for the methods whose name says little
@@ -278,6 +285,11 @@ ACTIONS = {  # how a refusal names what was attempted, for the methods whose nam
 
 def _key(method: str) -> str:
     return method.lstrip("/")
+
+
+def is_lookup(method: str) -> bool:
+    """Public look-ups by verification code: limited per caller and minute (hall.domain.limits)."""
+    return _key(method) in LOOKUPS
 
 
 def is_public(method: str) -> bool:

@@ -15,16 +15,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .clock import SHANGHAI, issuance_clock
-from .errors import AlreadyDone, InvalidArgument, StepOutOfOrder
+from .errors import AlreadyDone, InvalidArgument, PermissionDenied, Refused, StepOutOfOrder
 from .events import Event, new_event
 from .identity import SYSTEM, Actor, require_role
 from .notification import Notice, compose
+from .proxy import mask
 from .shipment import Carrier, Shipment
 
 HALL = "LX00"
 # the fields of a result that travel with it to a street centre's node
 TRAVELLING = ("outcome", "applicant", "delivery", "documents", "decided_on", "issue_due", "address",
               "pickup_place", "proxies")
+WRONG_CODES_ALLOWED = 5  # wrong pickup codes before pickup by code is locked
 
 
 def _digest(case_no: str, code: str) -> str:
@@ -70,6 +72,8 @@ class Issuance:
     archived: dict | None = None
     notices: list = field(default_factory=list)
     history: list = field(default_factory=list)
+    wrong_codes: int = 0         # wrong pickup codes since the code was issued or unlocked
+    code_locked: dict | None = None  # pickup by code locked after WRONG_CODES_ALLOWED wrong ones
     rev: int = 0
     fresh: list = field(default_factory=list, repr=False)
 
@@ -139,6 +143,7 @@ class Issuance:
     def _queue_here(self, now: datetime, kind: str, code, **facts) -> list[Event]:
         plain = code()
         self.code_digest, self.status = _digest(self.case_no, plain), "ready"
+        self.wrong_codes, self.code_locked = 0, None
         self.ready_at, self.reminded_at = now, None
         self._notify(now, kind, plain, place=self.pickup_place, due=self.issue_due, **facts)
         return []
@@ -170,6 +175,42 @@ class Issuance:
                        "position": issued.data.get("position", ""), "receipt_no": issued.data.get("receipt_no", "")}
         self._log(now, None, "issued_at_centre", self.handover["no"], dict(issued.actor))
         return True
+    # -- no guessing: a pickup code is tried at most WRONG_CODES_ALLOWED times -----------------
+    def check_code(self, actor: Actor, code: str, now: datetime) -> bool:
+        """Whether `code` is this result's pickup code. A wrong one is counted (and recorded);
+        the WRONG_CODES_ALLOWED-th locks pickup by code and tells the applicant. Raises
+        Refused while locked: only the issuer's identity check unlocks it."""
+        if self.code_locked:
+            raise Refused(f"取件码已锁定 (pickup by code for case {self.case_no} is locked after "
+                          f"{WRONG_CODES_ALLOWED} wrong codes since {self.code_locked['at'][:16]}); the "
+                          f"issuer checks the applicant's identity at the window and unlocks it")
+        if self.code_matches(code):
+            return True
+        self.wrong_codes += 1
+        self._log(now, actor, "wrong_code", f"{self.wrong_codes}/{WRONG_CODES_ALLOWED}")
+        if self.wrong_codes >= WRONG_CODES_ALLOWED:
+            self.code_locked = {"at": now.isoformat(), "by": actor.to_dict(), "attempts": self.wrong_codes}
+            self._log(now, actor, "code_locked", f"after {self.wrong_codes} wrong codes")
+            self._notify(now, "code_locked", "", attempts=self.wrong_codes, place=self.pickup_place)
+        return False
+
+    def unlock_code(self, actor: Actor, id_number: str, note: str, now: datetime, code=new_code) -> None:
+        """The issuer has checked the applicant's identity document at the window: pickup by
+        code opens again with a new code, sent to the applicant (the old one may be known)."""
+        require_role(actor, "issuer", action="unlocking a pickup code")
+        if actor.site != self.pickup_site:
+            raise PermissionDenied(f"the result of case {self.case_no} is collected at "
+                                   f"{self.pickup_site}, not at your site {actor.site}")
+        if not self.code_locked:
+            raise AlreadyDone(f"pickup by code for case {self.case_no} is not locked")
+        given = id_number.strip().upper()
+        if not given or given != str(self.applicant.get("id_number", "")).upper():
+            raise PermissionDenied("the ID number does not match the applicant of this case; only the "
+                                   "applicant's own identity document unlocks the pickup code")
+        plain = code()
+        self._log(now, actor, "code_unlocked", f"identity checked ({mask(given)}) {note}".strip())
+        self.code_digest, self.wrong_codes, self.code_locked = _digest(self.case_no, plain), 0, None
+        self._notify(now, "code_unlocked", plain, place=self.pickup_place)
 
     # -- courier ---------------------------------------------------------------------------
     def choose_courier(self, actor: Actor, carrier: Carrier, address: str, phone: str,

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 SIGNATURE = "【历下区政务服务中心】"
-KINDS = ("pickup_code", "reminder", "shipped", "returned", "not_shippable", "archived")
+KINDS = ("pickup_code", "reminder", "shipped", "returned", "not_shippable", "archived", "code_locked",
+         "code_unlocked")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,10 @@ def compose(case_no: str, n: int, kind: str, to: str, now: datetime, code: str =
                          "或联系窗口更改地址。",
         "archived": "您的办件 {case_no} 的办理结果逾期未领取，已于 {day} 转存档案室（{archive_no}），"
                     "请携本人证件到{place}申请调取。",
+        "code_locked": "您的办件 {case_no} 的取件码已连续 {attempts} 次输入错误，凭取件码领取已锁定。"
+                       "请本人携身份证件到{place}核验身份后领取；如非本人操作，请留意信息安全。",
+        "code_unlocked": "您的办件 {case_no} 已在{place}核验身份并解除锁定，新的取件码为 {code}，"
+                         "原取件码作废。",
     }
     if kind not in texts:
         raise ValueError(f"unknown notice kind {kind!r}")

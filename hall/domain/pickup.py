@@ -8,10 +8,22 @@ from datetime import datetime
 from .errors import InvalidArgument, PermissionDenied, StepOutOfOrder
 from .events import Event
 from .identity import Actor, require_role
-from .issuance import Issuance
+from .issuance import WRONG_CODES_ALLOWED, Issuance
 from .proxy import find_proxy, mask, record_proxy
 
 PAPER = "paper"  # the applicant signed the printed receipt instead of the signature pad
+
+
+class WrongCode(PermissionDenied):
+    """The pickup code does not match; the attempt was counted on `issuance`, which the
+    caller stores before answering (a wrong code that is not stored could be tried again)."""
+
+    def __init__(self, issuance: Issuance):
+        left = WRONG_CODES_ALLOWED - issuance.wrong_codes
+        super().__init__("取件码不正确 (the pickup code does not match this case); " + (
+            f"{left} more wrong code(s) lock pickup by code" if left > 0 else
+            "pickup by code is now locked: the issuer checks the applicant's identity at the window"))
+        self.issuance = issuance
 
 
 def add_proxy(issuance: Issuance, actor: Actor, name: str, id_number: str, letter: str,
@@ -41,8 +53,8 @@ def collect(issuance: Issuance, actor: Actor, code: str, id_number: str, positio
                               f"({', '.join(positions)})")
     if not code or not id_number:
         raise InvalidArgument("the pickup code and the ID number of the person collecting are both required")
-    if not issuance.code_matches(code):
-        raise PermissionDenied("the pickup code does not match this case")
+    if not issuance.check_code(actor, code, now):
+        raise WrongCode(issuance)
     if not (signature == PAPER or re.fullmatch(r"[0-9a-f]{64}", signature or "")):
         raise InvalidArgument("the receipt must be signed: no signature was captured")
     id_number = id_number.strip().upper()

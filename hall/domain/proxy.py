@@ -34,7 +34,7 @@ def record_proxy(actor: Actor, applicant: dict, name: str, id_number: str, lette
     if not name or len(name) > 100:
         raise InvalidArgument("the proxy's name is required (at most 100 characters)")
     if not resident_id_valid(id_number):
-        raise InvalidArgument(f"the proxy's resident ID number {id_number!r} is not valid")
+        raise InvalidArgument("the proxy's resident ID number is not valid (18 digits, check digit)")
     if id_number == str(applicant.get("id_number", "")).upper():
         raise InvalidArgument("the proxy is the applicant; no authorization is needed")
     if not letter or len(letter) > 100:

@@ -110,3 +110,21 @@ def sector_stats(tickets: list[dict], sector: str, cap: int) -> dict:
             "average_wait_minutes": round(sum(waits) / len(waits), 2) if waits else 0.0,
             "cap": cap, "taken": taken, "remaining": max(cap - taken, 0),
             "warning": bool(taken >= cap * WARN_FRACTION)}
+
+
+BOARD_CALLS = 12  # rows of the call screen
+
+
+def call_board(tickets: list[dict], sectors: list[str]) -> tuple[list[dict], list[dict]]:
+    """叫号屏: each window's latest call (newest first) and the number waiting per sector.
+    Only ticket numbers and windows leave here: the screen hangs over the waiting area."""
+    latest: dict[str, dict] = {}
+    for t in tickets:
+        if t["status"] == "called" and t.get("window"):
+            if t["window"] not in latest or t["called_at"] > latest[t["window"]]["called_at"]:
+                latest[t["window"]] = t
+    calls = sorted(latest.values(), key=lambda t: t["called_at"], reverse=True)[:BOARD_CALLS]
+    return ([{"number": t["number"], "window": t["window"], "called_at": t["called_at"],
+              "recalls": t.get("recalls", 0)} for t in calls],
+            [{"sector": s, "waiting": sum(1 for t in tickets if t["sector"] == s and t["status"] == "waiting")}
+             for s in sectors])

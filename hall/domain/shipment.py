@@ -13,14 +13,15 @@ from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from typing import Mapping
 
-from .errors import InvalidArgument
+from .contact import is_mobile
+from .errors import InvalidArgument, quote as quoted
 
 CARRIER = "EMS"
 # what the carrier reports, in order; delivered and returned end a shipment
 STATUSES = ("booked", "label_printed", "picked_up", "in_transit", "delivered", "returned")
 FINAL = ("delivered", "returned")
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
 
 
 @dataclass(frozen=True)
@@ -43,15 +44,15 @@ class DeliveryArea:
             raise InvalidArgument("a postal address needs city, district, street and number (8 to 300 characters)")
         city = re.search(r"(?:.{2,3}省)?(.{2,6}?市)", address)
         if not city or city.group(1) not in self.tariff:
-            raise InvalidArgument(f"address {address!r} is outside the delivery area: EMS delivery "
+            raise InvalidArgument(f"address {quoted(address)} is outside the delivery area: EMS delivery "
                                   f"covers {'、'.join(self.tariff) or 'no city'} only; choose pickup")
         districts, rest = self.tariff[city.group(1)], address[city.end():]
         district = next((d for d in districts if rest.startswith(d)), None)
         if district is None:
-            raise InvalidArgument(f"address {address!r} names no district of the delivery area "
+            raise InvalidArgument(f"address {quoted(address)} names no district of the delivery area "
                                   f"({'、'.join(districts)}); choose pickup or correct the address")
         if len(rest) - len(district) < 4:
-            raise InvalidArgument(f"address {address!r} lacks the street and number after {district}")
+            raise InvalidArgument(f"address {quoted(address)} lacks the street and number after {district}")
         zone, fee = districts[district]
         return Quote(district, zone, fee)
 
@@ -131,8 +132,8 @@ class EmsCarrier(Carrier):
     def book(self, case_no: str, attempt: int, address: str, recipient: dict) -> Shipment:
         quote = self.area.quote(address)
         phone = recipient.get("phone", "")
-        if not _MOBILE.match(phone):
-            raise InvalidArgument(f"EMS needs the recipient's mobile number to deliver; {phone!r} is not one")
+        if not is_mobile(phone):
+            raise InvalidArgument(f"EMS needs the recipient's mobile number to deliver; {quoted(phone)} is not one")
         return Shipment(waybill_number(case_no, attempt), attempt, re.sub(r"\s+", "", address),
                         quote.district, quote.zone, quote.fee_fen,
                         {"name": recipient.get("name", ""), "phone": phone})

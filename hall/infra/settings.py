@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from hall.domain.identity import LOOKUPS_PER_MINUTE
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "routing", "approval", "delivery", "sla", "staff")
 # offsets from HALL_PORT_BASE; each process gets a gRPC port (if it serves one) and a metrics port
@@ -18,6 +20,7 @@ PORTS = {
     "staff-api": (60, 61),
     "street-monitor": (None, 65),
 }
+WEB_OFFSET = 2  # the gateway's HTTP port for browsers
 
 # what a street centre's node runs (HALL_ROLE=street): its front desk and its issuance
 # position, with the catalogue and sign-in they need; everything else is the district's
@@ -41,6 +44,9 @@ class Settings:
     # node of their own, each with its broker's management API (status of its link)
     street_nodes: tuple = ()
     node_management: str = ""       # HALL_NODE_MANAGEMENT (street node): its broker's management API
+    audit_key_file: str = ""        # the key of the audit's hashes of ID numbers (mode 0600)
+    lookups_per_minute: int = LOOKUPS_PER_MINUTE  # public look-ups by verification code per caller
+    console_origins: str = ""       # comma-separated origins whose browsers may call the gateway
 
     @property
     def numbering(self):
@@ -58,6 +64,16 @@ class Settings:
 
     def metrics_port(self, process: str) -> int:
         return int(os.environ.get(f"HALL_{_env(process)}_METRICS_PORT", self.port_base + PORTS[process][1]))
+
+    def web_port(self) -> int:
+        """The gateway's HTTP port for browsers (Connect protocol and the console's files)."""
+        return int(os.environ.get("HALL_WEB_PORT", self.port_base + WEB_OFFSET))
+
+    def origins(self) -> set[str]:
+        """Browser origins allowed to call: the console served by the gateway itself, and
+        any named in HALL_CONSOLE_ORIGINS (a console served elsewhere)."""
+        own = {f"http://{h}:{self.web_port()}" for h in ("127.0.0.1", "localhost", self.bind)}
+        return own | {o.strip().rstrip("/") for o in self.console_origins.split(",") if o.strip()}
 
     def address(self, process: str) -> str:
         host = os.environ.get(f"HALL_{_env(process)}_HOST", self.host)
@@ -90,6 +106,9 @@ def load() -> Settings:
         role=role, site=site if role == "street" else "",
         street_nodes=_street_nodes(env.get("HALL_STREET_NODES", "")),
         node_management=env.get("HALL_NODE_MANAGEMENT", "http://127.0.0.1:15672"),
+        audit_key_file=env.get("HALL_AUDIT_KEY_FILE", ""),
+        lookups_per_minute=int(env.get("HALL_LOOKUPS_PER_MINUTE", LOOKUPS_PER_MINUTE)),
+        console_origins=env.get("HALL_CONSOLE_ORIGINS", ""),
     )
 
 

@@ -147,6 +147,8 @@ class Hall:
             try:
                 if settings_mod.PORTS[name][0] is not None:
                     wait_healthy(s.address(name), 1.0)
+                    if name == "gateway":  # and its HTTP port for browsers
+                        wait_port(s.host, s.web_port(), 1.0)
                 else:
                     wait_consuming(s.host, s.metrics_port(name), 1.0)
                 return
@@ -193,7 +195,8 @@ class Hall:
 
     def endpoints(self) -> list[str]:
         s = self.settings
-        lines = [f"gateway gRPC   {s.address('gateway')}"]
+        lines = [f"gateway gRPC   {s.address('gateway')}",
+                 f"console        http://{s.host}:{s.web_port()}/  (Connect protocol for browsers on the same port)"]
         for name in PROCESSES:
             if name == "street-monitor" and not s.street_nodes:
                 continue

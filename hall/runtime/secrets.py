@@ -45,9 +45,12 @@ def prepare(directory: Path, sites=()) -> dict[str, str]:
         hashed = known.get(f"svc-{account}") or hasher.hash(f.read_text().strip())
         lines.append(f"svc-{account}:{hashed}\n")
     tokens.write_private(listed, "".join(lines).encode())
+    audit_key = directory / "audit.key"  # keys the audit's hashes of ID numbers (docs/audit.md)
+    if not audit_key.exists():
+        tokens.write_private(audit_key, secrets.token_urlsafe(32).encode())
     extra = os.environ.get("HALL_EXTRA_PUBLIC_KEYS", "")  # during a key rotation: the old key too
     return {"HALL_PUBLIC_KEYS": os.pathsep.join(p for p in (str(pub), extra) if p),
-            "HALL_SECRETS_DIR": str(directory)}
+            "HALL_SECRETS_DIR": str(directory), "HALL_AUDIT_KEY_FILE": str(audit_key)}
 
 
 def process_env(directory: Path, process: str) -> dict[str, str]:

@@ -125,6 +125,6 @@ def main() -> None:
              "hall.v1.HallGateway"),
             (backoffice_pb2_grpc.add_BackOfficeServicer_to_server, DeskServicer(repo, catalogue, keyring),
              "hall.v1.BackOffice"),
-        ], outbox, repo.count_by_status, trusted)
+        ], outbox, repo.count_by_status, trusted, catalogue)
     finally:
         catalogue.close()

@@ -8,9 +8,10 @@ from datetime import date
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from hall.catalogue.validate import DEPT_CODE
 from hall.domain import desk
 from hall.domain.approval_store import Licensed, ReviewRepository, SealKeyStore
-from hall.domain.errors import NotFound, StepOutOfOrder
+from hall.domain.errors import InvalidArgument, NotFound, StepOutOfOrder, quote
 from hall.domain.events import Event
 from hall.domain.identity import no_such_case
 from hall.domain.joint import CaseReview
@@ -51,6 +52,10 @@ class MongoReviewRepository(ReviewRepository):
 
     def worklist(self, department: str, limit: int, include_decided: bool, queue: str = "",
                  claimed_by: str = "") -> list[CaseReview]:
+        # a review keeps its departments' parts under their codes; only a catalogue department
+        # code (2-6 capital letters, checked at the edge and by the handler) names one here
+        if not DEPT_CODE.fullmatch(department):
+            raise InvalidArgument(f"unknown department {quote(department)}")
         query = {f"children.{department}": {"$exists": True}} if include_decided else {"pending": department}
         if queue:
             query[f"children.{department}.queue"] = queue

@@ -66,6 +66,13 @@ class IssuanceServicer(issuance_pb2_grpc.IssuanceServicer):
         return messages.view(handlers.show(self.uow, issuance))
 
     @grpcutil.unary("delivery")
+    def UnlockPickup(self, request, context):
+        """Open pickup by code again after the issuer checked the applicant's identity."""
+        r = request
+        issuance = handlers.unlock_pickup(self.uow, auth.caller(), r.case_no, r.id_number, r.note)
+        return messages.view(handlers.show(self.uow, issuance))
+
+    @grpcutil.unary("delivery")
     def ReceiveHandover(self, request, context):
         """The street centre signs for a forwarded result; the applicant gets the pickup code."""
         issuance = handlers.receive_handover(self.uow, auth.caller(), request.case_no)
@@ -84,6 +91,6 @@ def main() -> None:
         api.serve(s, "delivery-api", "delivery", [
             (gateway_pb2_grpc.add_HallGatewayServicer_to_server, PickupServicer(uow), "hall.v1.HallGateway"),
             (issuance_pb2_grpc.add_IssuanceServicer_to_server, IssuanceServicer(uow), "hall.v1.Issuance"),
-        ], outbox, repo.count_by_status, trusted)
+        ], outbox, repo.count_by_status, trusted, catalogue)
     finally:
         catalogue.close()

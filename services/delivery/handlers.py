@@ -15,7 +15,7 @@ from hall.domain.errors import DomainError, InvalidArgument, NotFound, StepOutOf
 from hall.domain.events import Event
 from hall.domain.identity import Actor
 from hall.domain.issuance import Issuance
-from hall.domain.pickup import add_proxy, collect as hand_over
+from hall.domain.pickup import WrongCode, add_proxy, collect as hand_over
 from hall.domain.ports import UnitOfWork
 from hall.domain.shipment import EmsCarrier
 
@@ -129,8 +129,19 @@ def collect(uow: UnitOfWork, actor: Actor, case_no: str, pickup_code: str, id_nu
     """Hand the result over at an issuance position of the actor's site, once, against the
     pickup code and the ID of the applicant or a recorded proxy, with a signed receipt."""
     positions = places.positions(uow.catalogue.current, actor.site)
-    return _change(uow, actor, case_no, "collect", lambda i, now: [
-        hand_over(i, actor, pickup_code, id_number, position, signature, now, positions)])
+    try:
+        return _change(uow, actor, case_no, "collect", lambda i, now: [
+            hand_over(i, actor, pickup_code, id_number, position, signature, now, positions)])
+    except WrongCode as wrong:
+        uow.repo.save(wrong.issuance, [])  # the attempt counts (and a lock holds) once it is stored
+        raise
+
+
+def unlock_pickup(uow: UnitOfWork, actor: Actor, case_no: str, id_number: str, note: str) -> Issuance:
+    """The issuer checked the applicant's identity document at the window: pickup by code opens
+    again with a new code sent to the applicant; who, when and the masked ID are recorded."""
+    return _change(uow, actor, case_no, "unlock_pickup", lambda i, now: (
+        i.unlock_code(actor, id_number, note, now), [])[1])
 
 
 def record_proxy(uow: UnitOfWork, actor: Actor, case_no: str, name: str, id_number: str, letter: str,

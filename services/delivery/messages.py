@@ -74,4 +74,4 @@ def view(shown: Shown) -> pb.IssuanceView:
         receipt=receipt(i), archive_no=(i.archived or {}).get("archive_no", ""),
         log=[pb.LogEntry(at=e["at"], actor=_actor(e["actor"]), action=e["action"], note=e["note"])
              for e in sorted(log, key=lambda e: e["at"])],
-        notices_sent=shown.notices_sent)
+        notices_sent=shown.notices_sent, wrong_codes=i.wrong_codes, code_locked=bool(i.code_locked))

@@ -5,9 +5,9 @@ import grpc
 
 from hall.domain.errors import InvalidArgument, StepOutOfOrder
 from hall.domain.joint import RPC_STEPS
-from hall.infra import grpcutil
+from hall.infra import audit as audit_infra, grpcutil, settings
 from hall.runtime import secrets
-from hall.v1 import common_pb2, gateway_pb2
+from hall.v1 import audit_pb2, common_pb2, gateway_pb2
 from services.gateway.forward import NotHere, message_class
 
 GET_CASE = "/hall.v1.HallGateway/GetCase"
@@ -67,6 +67,27 @@ def sign_in(fw, descriptor):
     return _handler(SignIn, descriptor)
 
 
+LIST_CASE_ACCESS = "/hall.v1.Audit/ListCaseAccess"
+
+
+def list_case_access(fw, descriptor):
+    """Who read or changed a case: every service answers from its own chain (and the gateway
+    adds the calls its gate refused); merged in time order."""
+    processes = [f"{service}-api" for service in settings.SERVICES]
+
+    @grpcutil.unary("gateway")
+    def ListCaseAccess(_, request, context):
+        case_no, limit = audit_infra.case_query(request)
+        entries = [audit_infra.entry_pb(e) for e in fw.audit_trail.for_case(case_no, limit)] \
+            if getattr(fw, "audit_trail", None) else []
+        for process in processes:
+            entries += fw.call(process, LIST_CASE_ACCESS, request, context,
+                               audit_pb2.ListCaseAccessResponse).entries
+        entries.sort(key=lambda e: (e.at, e.service, e.seq))
+        return audit_pb2.ListCaseAccessResponse(entries=entries[:limit])
+    return _handler(ListCaseAccess, descriptor)
+
+
 def _handler(fn, descriptor) -> grpc.RpcMethodHandler:
     """A decoded handler around fn(_, request, context) (grpcutil.unary's servicer shape)."""
     req, resp = message_class(descriptor.input_type), message_class(descriptor.output_type)
@@ -84,4 +105,5 @@ COMPOSED = {
     **{f"/hall.v1.Issuance/{m}": not_yet(DECIDED)
        for m in ("GetIssuance", "RecordProxy", "Collect", "ChooseCourier", "ReceiveHandover")},
     "/hall.v1.Staff/SignIn": sign_in,
+    LIST_CASE_ACCESS: list_case_access,
 }

@@ -101,6 +101,14 @@ class FrontDeskServicer(frontdesk_pb2_grpc.FrontDeskServicer):
         site, day, sectors = handlers.queue_status(self.intake.uow(), auth.caller(), self.caps, request.site)
         return fd.QueueStatusResponse(site=site, day=day, sectors=[fd.SectorQueue(**s) for s in sectors])
 
+    @grpcutil.unary("intake")
+    def CallBoard(self, request, context):
+        """叫号屏: the latest calls by window and the number waiting per sector (public)."""
+        site, name, day, calls, sectors = handlers.call_board(self.intake.uow(), request.site)
+        return fd.CallBoardResponse(site=site, site_name=name, day=day,
+                                    calls=[fd.BoardCall(**c) for c in calls],
+                                    sectors=[fd.BoardSector(**s) for s in sectors])
+
     # --- 咨询导办 and 受理初审 ----------------------------------------------------------------
     @grpcutil.unary("intake")
     def Consult(self, request, context):
@@ -205,6 +213,6 @@ def main() -> None:
             (gateway_pb2_grpc.add_HallGatewayServicer_to_server, IntakeServicer(intake), "hall.v1.HallGateway"),
             (frontdesk_pb2_grpc.add_FrontDeskServicer_to_server, FrontDeskServicer(intake, licences, cfg.caps),
              "hall.v1.FrontDesk"),
-        ], outbox, repo.count_by_status, trusted)
+        ], outbox, repo.count_by_status, trusted, catalogue)
     finally:
         catalogue.close()

@@ -345,6 +345,18 @@ def queue_status(uow: UnitOfWork, actor: Actor, caps: queueing.Caps, site: str =
     return site_.code, day, [queueing.sector_stats(tickets, s, caps.cap(site_.kind, s)) for s in served]
 
 
+def call_board(uow: UnitOfWork, site: str) -> tuple:
+    """(site, site name, day, calls, sectors) for a site's call screen; needs no caller."""
+    cat, day = uow.catalogue.current, uow.now().date().isoformat()
+    site_ = cat.site(site) if 0 < len(site) <= 20 else None
+    if site_ is None:
+        raise InvalidArgument("name one of the hall's sites")
+    served = [s for s in cat.sectors
+              if any(s in w.sectors for w in cat.windows_at(site_.code) if w.kind == "front")]
+    calls, sectors = queueing.call_board(_repo(uow).tickets_of_day(site_.code, day), served)
+    return site_.code, site_.name, day, calls, sectors
+
+
 # --- online pre-review (网上预审) -------------------------------------------------------------
 
 def _shown(uow: UnitOfWork, rec: dict, replayed: bool) -> Prereview:

@@ -116,6 +116,6 @@ def main() -> None:
         api.serve(s, "routing-api", "routing", [
             (catalogue_pb2_grpc.add_HallCatalogueServicer_to_server, CatalogueServicer(versions, files),
              "hall.v1.HallCatalogue"),
-        ], None, None, api.trust(s, "routing"))
+        ], None, None, api.trust(s, "routing"), versions)
     finally:
         files.stop()

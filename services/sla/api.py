@@ -114,6 +114,6 @@ def main() -> None:
             (gateway_pb2_grpc.add_HallGatewayServicer_to_server, TrackingServicer(uow), "hall.v1.HallGateway"),
             (supervision_pb2_grpc.add_SupervisionServicer_to_server, SupervisionServicer(uow, config.load()),
              "hall.v1.Supervision"),
-        ], outbox, repo.count_by_status, trusted)
+        ], outbox, repo.count_by_status, trusted, catalogue)
     finally:
         catalogue.close()

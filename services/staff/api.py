@@ -172,6 +172,6 @@ def main() -> None:
     servicer = start(cfg, repo, signer, catalogue)
     try:
         api.serve(s, "staff-api", "staff", [
-            (staff_pb2_grpc.add_StaffServicer_to_server, servicer, "hall.v1.Staff")], None, None, trusted)
+            (staff_pb2_grpc.add_StaffServicer_to_server, servicer, "hall.v1.Staff")], None, None, trusted, catalogue)
     finally:
         catalogue.close()

@@ -100,7 +100,7 @@ def test_a_sector_warns_before_its_daily_cap_and_refuses_past_it(hall):
 def test_bad_ticket_requests_are_refused_and_create_nothing(hall):
     kiosk = Desk(hall, "system", site="LX05")
     before = hall.db("intake").tickets.count_documents({})
-    for req, words in [(dict(sector="火星板块"), "has no window"), (dict(sector="经济发展", priority="vip"), "priority"),
+    for req, words in [(dict(sector="火星板块"), "unknown sector"), (dict(sector="经济发展", priority="vip"), "priority"),
                        (dict(item="XK00000000-370102-NONE"), "unknown item"), (dict(), "sector or an item"),
                        (dict(item=SETUP), "not accepted")]:
         code, msg = code_of(lambda: take(kiosk, "LX05", **req))

@@ -172,3 +172,37 @@ def test_the_originals_handed_in_at_acceptance_are_returned_with_the_result(hall
     view = eventually(lambda: Desk(hall).GetIssuance(pb.GetIssuanceRequest(case_no=case_no)), "the result")
     assert "退还原件：房屋所有权证 ×1" in view.documents
     assert not any("身份证复印件" in d for d in view.documents)
+
+
+def test_five_wrong_pickup_codes_lock_pickup_until_the_issuer_checks_the_applicants_identity(hall, items):
+    applicant = person(random.Random(64))
+    case_no = decided_case(hall, items["single"], applicant)
+    [sms] = eventually(lambda: messages(hall, case_no, "pickup_code"), "the pickup code message")
+    desk = Desk(hall)
+    wrong = str((int(sms["code"]) + 1) % 10**6).zfill(6)
+
+    def collect(code, d=desk):
+        return lambda: d.Collect(pb.CollectRequest(case_no=case_no, pickup_code=code, position="LX00-I01",
+                                                   id_number=applicant["id_number"], signature=SIGNATURE))
+    for left in (4, 3, 2, 1):
+        refused(collect(wrong), grpc.StatusCode.PERMISSION_DENIED, f"{left} more wrong code")
+    refused(collect(wrong, Desk(hall)), grpc.StatusCode.PERMISSION_DENIED, "now locked")  # any issuer counts
+    refused(collect(sms["code"]), grpc.StatusCode.FAILED_PRECONDITION, "locked after 5 wrong codes")
+    view = desk.GetIssuance(pb.GetIssuanceRequest(case_no=case_no))
+    assert view.code_locked and view.wrong_codes == 5 and view.status == "ready"
+    [locked] = eventually(lambda: messages(hall, case_no, "code_locked"), "the applicant told of the lock")
+    assert locked["to"] == applicant["phone"] and "已锁定" in locked["text"]
+    # only the issuer, only with the applicant's own identity document
+    unlock = lambda d, id_number: lambda: d.UnlockPickup(pb.UnlockPickupRequest(  # noqa: E731
+        case_no=case_no, id_number=id_number, note="身份证原件核验，人证一致"))
+    refused(unlock(Desk(hall, role="clerk"), applicant["id_number"]), grpc.StatusCode.PERMISSION_DENIED, "issuer")
+    refused(unlock(desk, resident_id(random.Random(65))), grpc.StatusCode.PERMISSION_DENIED, "does not match the applicant")
+    refused(unlock(desk, ""), grpc.StatusCode.INVALID_ARGUMENT, "id_number")
+    view = unlock(desk, applicant["id_number"])()
+    assert not view.code_locked and view.wrong_codes == 0
+    entry = [e for e in view.log if e.action == "code_unlocked"][-1]
+    assert entry.actor.staff_id == desk.actor.staff_id and applicant["id_number"] not in entry.note
+    [new] = eventually(lambda: messages(hall, case_no, "code_unlocked"), "the new code sent")
+    assert new["to"] == applicant["phone"] and new["code"] != sms["code"]
+    refused(collect(sms["code"]), grpc.StatusCode.PERMISSION_DENIED, "does not match")  # the old code is void
+    assert collect(new["code"])().recipient_name == applicant["name"]

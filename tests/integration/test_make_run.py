@@ -15,7 +15,7 @@ from tests.integration.hallfixture import free_port_base
 
 SECRET_FILES = ("signing.key", "service-accounts", "admin-password", "svc-gateway.secret",
                 "svc-intake.secret", "svc-routing.secret", "svc-approval.secret", "svc-delivery.secret",
-                "svc-sla.secret")
+                "svc-sla.secret", "audit.key")
 
 
 def test_make_run_keeps_keys_and_passwords_in_files_only_their_owner_reads(tmp_path):

@@ -35,7 +35,7 @@ from google.protobuf import json_format, message_factory
 
 from hall.client import sign_in
 from hall.tools.sample import person
-from hall.v1 import (backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2,
+from hall.v1 import (audit_pb2, backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2,
                      staff_pb2, supervision_pb2)
 from tests.integration.hallfixture import eventually, on_worklists
 
@@ -47,7 +47,7 @@ LET_THROUGH = {OK, grpc.StatusCode.INVALID_ARGUMENT, NF, grpc.StatusCode.FAILED_
 SERVICES = {"hall.v1.HallGateway": gateway_pb2, "hall.v1.FrontDesk": frontdesk_pb2,
             "hall.v1.BackOffice": backoffice_pb2, "hall.v1.Issuance": issuance_pb2,
             "hall.v1.Supervision": supervision_pb2, "hall.v1.HallCatalogue": catalogue_pb2,
-            "hall.v1.Staff": staff_pb2}
+            "hall.v1.Staff": staff_pb2, "hall.v1.Audit": audit_pb2}
 
 ROLES = ("clerk", "reviewer", "chief", "issuer", "supervisor", "admin", "system")  # system: the kiosk
 PUBLIC = "public"  # anyone, with or without a token
@@ -117,6 +117,7 @@ TABLE: dict[str, Row] = {
     "hall.v1.FrontDesk/TransferTicket": Row(("clerk",)),
     "hall.v1.FrontDesk/FinishTicket": Row(("clerk",)),
     "hall.v1.FrontDesk/QueueStatus": Row(("clerk", *OFFICE, "system")),
+    "hall.v1.FrontDesk/CallBoard": Row(PUBLIC),  # 叫号屏 over the waiting area
     "hall.v1.FrontDesk/Consult": Row(("clerk",)),
     "hall.v1.FrontDesk/GetConsultation": Row(STAFF),
     "hall.v1.FrontDesk/SubmitApplication": Row(("clerk",), "site"),
@@ -136,6 +137,7 @@ TABLE: dict[str, Row] = {
     "hall.v1.Issuance/Collect": Row(("issuer",)),
     "hall.v1.Issuance/ChooseCourier": Row(("issuer", "clerk")),
     "hall.v1.Issuance/ReceiveHandover": Row(("issuer",)),
+    "hall.v1.Issuance/UnlockPickup": Row(("issuer",)),
 
     "hall.v1.Supervision/GetCaseClock": Row(CASE_READERS, "case"),
     "hall.v1.Supervision/ListCasesAtRisk": Row((*DEPT, *OFFICE), "department"),
@@ -166,6 +168,10 @@ TABLE: dict[str, Row] = {
     # the hall's own processes (svc-<service>) only; a site's kiosk is a client system, not a
     # verifier, and has no business with the list of ended sessions and deactivated staff
     "hall.v1.Staff/ListRevocations": Row(()),                    # FAILS: kiosk let through
+
+    # who read or changed a case (the audit): the supervision office's question, not the
+    # administrator's, who runs the system whose use is audited
+    "hall.v1.Audit/ListCaseAccess": Row(("supervisor",)),
 }
 
 BOUND = {"department": DEPT, "site": ("clerk", "issuer", "system"), "case": DEPT}
@@ -226,13 +232,14 @@ REQUESTS = {
     "FindLicences": lambda c: {"holder_id": "91370102NOSUCH0000"},
     "VerifyLicence": lambda c: {"licence_number": "NO-SUCH-LICENCE"},
 
-    "TakeTicket": lambda c: {"idempotency_key": _key(), "site": c.site, "sector": "不存在的板块"},
+    "TakeTicket": lambda c: {"idempotency_key": _key(), "site": c.site, "sector": "经济发展"},
     "CallNext": lambda c: {"window": c.window},
     "RecallTicket": lambda c: {"ticket_id": "no-such-ticket"},
     "MarkNoShow": lambda c: {"ticket_id": "no-such-ticket"},
     "TransferTicket": lambda c: {"ticket_id": "no-such-ticket", "sector": "经济发展", "reason": "x"},
     "FinishTicket": lambda c: {"ticket_id": "no-such-ticket"},
     "QueueStatus": lambda c: {"site": c.site},
+    "CallBoard": lambda c: {"site": c.site},
     "Consult": lambda c: {"idempotency_key": _key(), "item_code": "NO-SUCH-ITEM", "question": "?"},
     "GetConsultation": lambda c: {"id": "no-such-consultation"},
     "SubmitApplication": lambda c: {"idempotency_key": _key(), "item_code": c.item, "site": c.site,
@@ -257,6 +264,7 @@ REQUESTS = {
                           "position": "LX00-I01"},
     "ChooseCourier": lambda c: {"case_no": c.missing, "address": "x"},
     "ReceiveHandover": lambda c: {"case_no": c.missing},
+    "UnlockPickup": lambda c: {"case_no": c.missing, "id_number": "x"},
 
     "GetCaseClock": lambda c: {"case_no": c.case},
     "ListCasesAtRisk": lambda c: {"department": c.dept, "limit": 1},
@@ -288,6 +296,8 @@ REQUESTS = {
     "ResetTotp": lambda c: {"staff_id": c.target},
     "ListStaffChanges": lambda c: {"staff_id": c.target, "limit": 1},
     "ListRevocations": lambda c: {},
+
+    "ListCaseAccess": lambda c: {"case_no": c.case},
 }
 
 

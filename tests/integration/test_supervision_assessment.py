@@ -45,19 +45,19 @@ def served(hall, items):
     mine = _AsClerk(hall, staff)
     cases = [run_case(mine, items["single"], person())[0].case_no for _ in range(2)]
     pad = sup(hall, "clerk", staff_id=staff)
-    rating = pad.RateService(case_no=cases[0], window="A07", level=2, comment="等候时间太长")
+    rating = pad.RateService(case_no=cases[0], window="LX00-W07", level=2, comment="等候时间太长")
     return {"staff": staff, "cases": cases, "rating": rating, "pad": pad, "item": items["single"]}
 
 
 def test_a_bad_rating_links_case_window_and_staff_and_opens_a_follow_up(served):
     r = served["rating"]
-    assert (r.case_no, r.window, r.staff_id, r.label) == (served["cases"][0], "A07", served["staff"], "不满意")
+    assert (r.case_no, r.window, r.staff_id, r.label) == (served["cases"][0], "LX00-W07", served["staff"], "不满意")
     assert r.department == served["item"].lead and r.follow_up_opened and r.fix_due > r.rated_at[:10]
     assert code_of(lambda: served["pad"].RateService(case_no=served["cases"][0], level=5)) == \
         grpc.StatusCode.FAILED_PRECONDITION  # rated once
     assert code_of(lambda: served["pad"].RateService(case_no=served["cases"][1], level=9)) == \
         grpc.StatusCode.INVALID_ARGUMENT
-    good = served["pad"].RateService(case_no=served["cases"][1], level=5, window="A07")
+    good = served["pad"].RateService(case_no=served["cases"][1], level=5, window="LX00-W07")
     assert not good.follow_up_opened
 
 

@@ -185,8 +185,10 @@ def _services_on(address: str) -> set[str]:
 def test_each_service_serves_the_gateways_names_for_it(hall):
     gateway = _services_on(hall.address)
     assert {"hall.v1.FrontDesk", "hall.v1.BackOffice", "hall.v1.Issuance", "hall.v1.Supervision",
-            "hall.v1.HallCatalogue", "hall.v1.Staff", "hall.v1.HallGateway"} == gateway
-    owned = {p: _services_on(hall.settings.address(p)) for p in INTERNAL}
+            "hall.v1.HallCatalogue", "hall.v1.Staff", "hall.v1.HallGateway", "hall.v1.Audit"} == gateway
+    # every service also serves its own audit chain (hall.v1.Audit), which the gateway composes
+    owned = {p: _services_on(hall.settings.address(p)) - {"hall.v1.Audit"} for p in INTERNAL}
+    assert all("hall.v1.Audit" in _services_on(hall.settings.address(p)) for p in INTERNAL)
     assert owned["intake-api"] == {"hall.v1.HallGateway", "hall.v1.FrontDesk"}
     assert owned["approval-api"] == {"hall.v1.HallGateway", "hall.v1.BackOffice"}
     assert owned["delivery-api"] == {"hall.v1.HallGateway", "hall.v1.Issuance"}

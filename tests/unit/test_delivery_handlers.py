@@ -10,7 +10,7 @@ import pytest
 
 from hall.catalogue import load_catalogue
 from hall.domain.clock import SHANGHAI
-from hall.domain.errors import InvalidArgument, PermissionDenied
+from hall.domain.errors import InvalidArgument, PermissionDenied, Refused
 from hall.domain.events import new_event
 from hall.domain.identity import SYSTEM, Actor
 from hall.domain.ports import UnitOfWork
@@ -68,11 +68,32 @@ def test_a_refused_request_changes_nothing_and_is_logged_with_actor_and_reason()
     handlers.prepare_result(w, decided())
     with pytest.raises(InvalidArgument, match="outside the delivery area"):
         handlers.choose_courier(w, CLERK, "LX00-20260302-00001", "上海市黄浦区中山东一路1号", "")
-    with pytest.raises(PermissionDenied, match="pickup code"):
-        handlers.collect(w, ISSUER, "LX00-20260302-00001", "000000", APPLICANT["id_number"], "LX00-I01", "ab" * 32)
+    with pytest.raises(InvalidArgument, match="both required"):
+        handlers.collect(w, ISSUER, "LX00-20260302-00001", "", APPLICANT["id_number"], "LX00-I01", "ab" * 32)
     shown = handlers.get_issuance(w, "LX00-20260302-00001")
     assert shown.issuance.status == "ready" and shown.issuance.rev == 0
     assert [(r["action"], r["actor"]["role"]) for r in shown.refusals] == [("choose_courier", "clerk"), ("collect", "issuer")]
+
+
+def test_a_wrong_pickup_code_is_refused_and_the_attempt_is_stored_so_five_lock_the_code():
+    w = uow()
+    handlers.prepare_result(w, decided())
+    for n in range(1, 6):
+        with pytest.raises(PermissionDenied, match="pickup code does not match"):
+            handlers.collect(w, ISSUER, "LX00-20260302-00001", "000000", APPLICANT["id_number"], "LX00-I01", "ab" * 32)
+        assert handlers.get_issuance(w, "LX00-20260302-00001").issuance.wrong_codes == n
+    with pytest.raises(Refused, match="locked"):
+        handlers.collect(w, ISSUER, "LX00-20260302-00001", "123456", APPLICANT["id_number"], "LX00-I01", "ab" * 32)
+    shown = handlers.get_issuance(w, "LX00-20260302-00001")
+    assert shown.issuance.code_locked and shown.issuance.status == "ready"
+    assert [n["kind"] for n in shown.issuance.notices] == ["pickup_code", "code_locked"]
+    assert shown.notices_sent == 2, "the applicant is told at once that pickup by code is locked"
+    assert [r["action"] for r in shown.refusals] == ["collect"] * 6
+    unlocked = handlers.unlock_pickup(w, ISSUER, "LX00-20260302-00001", APPLICANT["id_number"], "身份证核验")
+    assert not unlocked.code_locked and unlocked.notices[-1]["kind"] == "code_unlocked"
+    new_code = unlocked.notices[-1]["code"]
+    handlers.collect(w, ISSUER, "LX00-20260302-00001", new_code, APPLICANT["id_number"], "LX00-I01", "ab" * 32)
+    assert handlers.get_issuance(w, "LX00-20260302-00001").issuance.status == "issued"
 
 
 def test_the_issuance_positions_are_the_catalogue_s():

@@ -5,11 +5,11 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from hall.domain.clock import SHANGHAI
-from hall.domain.errors import AlreadyDone, InvalidArgument, PermissionDenied, StepOutOfOrder
+from hall.domain.errors import AlreadyDone, InvalidArgument, PermissionDenied, Refused, StepOutOfOrder
 from hall.domain.events import new_event
 from hall.domain.identity import SYSTEM, Actor
 from hall.domain.issuance import HALL, Issuance, documents_for
-from hall.domain.pickup import PAPER, add_proxy, collect
+from hall.domain.pickup import PAPER, WrongCode, add_proxy, collect
 from hall.catalogue import load_catalogue
 from hall.domain.shipment import EmsCarrier
 from hall.domain.workdays import WorkCalendar
@@ -76,7 +76,6 @@ def test_the_applicant_collects_once_with_code_and_id_and_a_signed_receipt(cal):
 
 
 @pytest.mark.parametrize("code, id_number, position, signature, error, message", [
-    ("654321", APPLICANT["id_number"], "LX00-I01", SIG, PermissionDenied, "pickup code does not match"),
     ("123456", PROXY_ID, "LX00-I01", SIG, PermissionDenied, "neither the applicant"),
     ("123456", APPLICANT["id_number"], "LX00-W01", SIG, InvalidArgument, "not an issuance position"),
     ("123456", APPLICANT["id_number"], "LX00-I01", "", InvalidArgument, "must be signed"),
@@ -133,3 +132,49 @@ def test_a_street_case_travels_with_a_hand_over_and_is_collected_only_at_that_st
 def test_stored_and_loaded_an_issuance_is_the_same(cal):
     issuance, _ = prepared(cal)
     assert Issuance.from_doc(issuance.to_doc()).to_doc() == issuance.to_doc()
+
+
+def test_a_wrong_code_is_counted_and_the_fifth_locks_pickup_by_code(cal):
+    issuance, _ = prepared(cal)
+    issuance.fresh.clear()
+    for n in range(1, 5):
+        with pytest.raises(WrongCode, match=f"{5 - n} more wrong code"):
+            collect(issuance, ISSUER, "654321", APPLICANT["id_number"], "LX00-I01", SIG, DECIDED_AT, POSITIONS)
+        assert issuance.wrong_codes == n and not issuance.code_locked and not issuance.fresh
+    with pytest.raises(WrongCode, match="now locked"):
+        collect(issuance, ISSUER, "000000", APPLICANT["id_number"], "LX00-I01", SIG, DECIDED_AT, POSITIONS)
+    assert issuance.code_locked["attempts"] == 5
+    [notice] = issuance.fresh
+    assert notice.kind == "code_locked" and notice.to == APPLICANT["phone"] and "已锁定" in notice.text
+    # the right code no longer works: no guessing on
+    with pytest.raises(Refused, match="locked after 5 wrong codes"):
+        collect(issuance, ISSUER, "123456", APPLICANT["id_number"], "LX00-I01", SIG, DECIDED_AT, POSITIONS)
+    assert issuance.status == "ready" and issuance.wrong_codes == 5
+    assert [h["action"] for h in issuance.history].count("wrong_code") == 5
+
+
+def test_the_issuer_unlocks_after_checking_the_applicants_identity_with_a_new_code_sent(cal):
+    issuance, _ = prepared(cal, codes=("123456", "777777"))
+    for _ in range(5):
+        with pytest.raises(WrongCode):
+            collect(issuance, ISSUER, "654321", APPLICANT["id_number"], "LX00-I01", SIG, DECIDED_AT, POSITIONS)
+    issuance.fresh.clear()
+    with pytest.raises(PermissionDenied, match="only the applicant's own identity document"):
+        issuance.unlock_code(ISSUER, PROXY_ID, "", DECIDED_AT)
+    with pytest.raises(PermissionDenied, match="issuer"):
+        issuance.unlock_code(Actor("clerk-1", "clerk", "LX00"), APPLICANT["id_number"], "", DECIDED_AT)
+    with pytest.raises(PermissionDenied, match="collected at LX00"):
+        issuance.unlock_code(Actor("issuer-9", "issuer", "LX03"), APPLICANT["id_number"], "", DECIDED_AT)
+    assert issuance.code_locked
+    issuance.unlock_code(ISSUER, APPLICANT["id_number"].lower(), "身份证原件核验", DECIDED_AT,
+                         code=lambda: "777777")
+    unlocked = issuance.history[-1]
+    assert unlocked["action"] == "code_unlocked" and unlocked["actor"]["staff_id"] == "issuer-1"
+    assert "370102********0015" in unlocked["note"] and APPLICANT["id_number"] not in unlocked["note"]
+    [notice] = issuance.fresh
+    assert notice.kind == "code_unlocked" and notice.code == "777777"
+    assert not issuance.code_matches("123456"), "the old code may be known: it is void"
+    with pytest.raises(AlreadyDone, match="not locked"):
+        issuance.unlock_code(ISSUER, APPLICANT["id_number"], "", DECIDED_AT)
+    collect(issuance, ISSUER, "777777", APPLICANT["id_number"], "LX00-I01", SIG, DECIDED_AT, POSITIONS)
+    assert issuance.status == "issued"

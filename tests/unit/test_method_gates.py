@@ -6,10 +6,11 @@ import pytest
 from hall.domain import identity
 from hall.domain.errors import PermissionDenied
 from hall.domain.identity import Actor
-from hall.v1 import (backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2,
+from hall.v1 import (audit_pb2, backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2,
                      staff_pb2, supervision_pb2)
 
-MODULES = (backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2, staff_pb2, supervision_pb2)
+MODULES = (audit_pb2, backoffice_pb2, catalogue_pb2, frontdesk_pb2, gateway_pb2, issuance_pb2, staff_pb2,
+           supervision_pb2)
 
 
 def every_method():
@@ -28,10 +29,10 @@ def test_the_table_names_no_method_the_protos_do_not_define():
     assert set(identity.METHOD_ROLES) - set(every_method()) == set()
 
 
-def test_only_signing_in_and_checking_a_document_need_no_sign_in():
+def test_only_signing_in_checking_a_document_and_the_call_screen_need_no_sign_in():
     public = {m for m in every_method() if identity.is_public("/" + m)}
     assert public == {"hall.v1.Staff/SignIn", "hall.v1.BackOffice/VerifyDecision",
-                      "hall.v1.BackOffice/VerifyLicence"}
+                      "hall.v1.BackOffice/VerifyLicence", "hall.v1.FrontDesk/CallBoard"}
 
 
 def test_a_role_outside_the_gate_is_refused_with_what_it_tried():
