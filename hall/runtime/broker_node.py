@@ -61,6 +61,7 @@ class BrokerNode:
         self.dist_port = dist_port or amqp_port + 20000
         self.node = name if "@" in name else f"{name}@localhost"
         self.proc: subprocess.Popen | None = None
+        self._watchdog: subprocess.Popen | None = None
 
     @property
     def env(self) -> dict:
@@ -100,6 +101,7 @@ class BrokerNode:
         log = open(self.base / "server.log", "ab")
         self.proc = subprocess.Popen([_bin("rabbitmq-server")], env=self.env, stdout=log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
+        self._watch_parent()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -112,8 +114,20 @@ class BrokerNode:
                 time.sleep(0.5)
         raise TimeoutError(f"RabbitMQ node {self.node} did not start within {timeout}s")
 
+    def _watch_parent(self) -> None:
+        """The node runs in a session of its own (Ctrl-C is ours to handle); should we die
+        without stopping it, a watchdog stops it, as the hall's processes die with their parent."""
+        script = (f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 2; done; "
+                  f"'{_bin('rabbitmqctl')}' -n {self.node} stop >/dev/null 2>&1 || kill -9 {self.proc.pid}")
+        self._watchdog = subprocess.Popen(["sh", "-c", script], env=self.env, start_new_session=True,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
     def stop(self) -> None:
         """Stop the node (its data stays under base: a restart finds its queues and shovels)."""
+        if self._watchdog:
+            self._watchdog.kill()
+            self._watchdog.wait()
+            self._watchdog = None
         if self.proc is None:
             return
         subprocess.run([_bin("rabbitmqctl"), "-n", self.node, "stop"], env=self.env,
