@@ -10,7 +10,7 @@ WEB_STAMP := web/node_modules/.installed
 WEB_DIST := web/dist/index.html
 WEB_SOURCES := $(shell find web/src -path web/src/gen -prune -o -type f -print 2>/dev/null) web/index.html web/vite.config.ts web/scripts/gen.mjs
 
-.PHONY: run test unit integration bench fuzz chaos broker promtool proto handbook clean web chromium
+.PHONY: run street test unit integration bench fuzz chaos broker promtool proto handbook clean web chromium
 
 $(STAMP): requirements.txt
 	@command -v python3 >/dev/null || { apt-get update && apt-get install -y python3 python3-venv; }
@@ -55,6 +55,13 @@ chromium:
 
 run: $(GENERATED) broker web
 	$(PY) -m hall.runtime.run
+
+# A street service centre's node beside `make run`'s district (docs/street-nodes.md): its own
+# RabbitMQ node (with the shovel and management plugins, enabled in its own plugins file),
+# database and ports. The machine's broker is left as it is.
+SITE ?= LX03
+street: $(GENERATED) broker
+	SITE=$(SITE) $(PY) -m hall.runtime.street
 
 # Two workers: each starts its own session hall (own vhost, database prefix, ports).
 test: $(GENERATED) broker promtool web chromium

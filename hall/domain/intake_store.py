@@ -11,8 +11,12 @@ from __future__ import annotations
 import abc
 from datetime import date
 
+from .nodes import Numbering
+
 
 class IntakeStore(abc.ABC):
+    numbering = Numbering()  # which sites' cases this hall accepts (hall/domain/nodes.py)
+
     # --- cases ---------------------------------------------------------------------------
     @abc.abstractmethod
     def next_sequence(self, counter: str, day: date) -> int:

@@ -23,6 +23,9 @@ from .proxy import mask
 from .shipment import Carrier, Shipment
 
 HALL = "LX00"
+# the fields of a result that travel with it to a street centre's node
+TRAVELLING = ("outcome", "applicant", "delivery", "documents", "decided_on", "issue_due", "address",
+              "pickup_place", "proxies")
 WRONG_CODES_ALLOWED = 5  # wrong pickup codes before pickup by code is locked
 
 
@@ -111,8 +114,31 @@ class Issuance:
             self._log(now, SYSTEM, "forwarded", f"{self.handover['no']} → {self.pickup_site}")
             return [self._event("result_forwarded", now, SYSTEM, {
                 "stage": "sent", "handover_no": self.handover["no"], "from": HALL,
-                "to": self.pickup_site}, cause)]
+                "to": self.pickup_site, "result": self._travelling()}, cause)]
         return self._queue_here(now, kind, code, **facts)
+
+    def _travelling(self) -> dict:
+        """What travels with a forwarded result: enough for the street centre's own node to
+        receive it, hand it over and tell the applicant, with no call back to the district."""
+        return {**{k: getattr(self, k) for k in TRAVELLING}, "handover": dict(self.handover)}
+
+    @classmethod
+    def arrived(cls, forwarded: Event, site: str, now: datetime) -> "Issuance | None":
+        """At a street centre's node: the result the district forwarded to this site, on its
+        way until the centre signs for it; None for anything else (another site's, a stage
+        other than sent, an event of a district that sends no copy of the result)."""
+        d = forwarded.data
+        result = d.get("result")
+        if d.get("stage") != "sent" or d.get("to") != site or not isinstance(result, dict):
+            return None
+        if any(k not in result for k in (*TRAVELLING, "handover")):
+            raise InvalidArgument(f"forwarded result of {forwarded.case_no} lacks "
+                                  f"{', '.join(k for k in TRAVELLING if k not in result)}")
+        issuance = cls(forwarded.case_no, forwarded.site, status="forwarding", pickup_site=site,
+                       **{k: result[k] for k in TRAVELLING})
+        issuance.handover = dict(result["handover"])
+        issuance._log(now, SYSTEM, "forwarded", f"{issuance.handover['no']} → {site}")
+        return issuance
 
     def _queue_here(self, now: datetime, kind: str, code, **facts) -> list[Event]:
         plain = code()
@@ -138,6 +164,17 @@ class Issuance:
             "stage": "received", "handover_no": self.handover["no"], "from": HALL,
             "to": self.pickup_site}, None)]
 
+    def handed_over_at_centre(self, issued: Event, now: datetime) -> bool:
+        """At the district: the street centre's node handed over a result forwarded there;
+        the district's copy records it (no event: the node's result_issued is the event).
+        False when there is nothing to record (the district's own hand-overs, a redelivery)."""
+        if self.status != "forwarding" or issued.actor.get("site") != self.pickup_site:
+            return False
+        self.status = "issued"
+        self.issued = {"at": issued.at, "via": issued.data.get("via", "window"), "by": dict(issued.actor),
+                       "position": issued.data.get("position", ""), "receipt_no": issued.data.get("receipt_no", "")}
+        self._log(now, None, "issued_at_centre", self.handover["no"], dict(issued.actor))
+        return True
     # -- no guessing: a pickup code is tried at most WRONG_CODES_ALLOWED times -----------------
     def check_code(self, actor: Actor, code: str, now: datetime) -> bool:
         """Whether `code` is this result's pickup code. A wrong one is counted (and recorded);

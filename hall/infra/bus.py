@@ -46,7 +46,9 @@ class Publisher:
                 raise
 
     def publish_event(self, event: dict, source: str) -> None:
-        self.publish(event, event_exchange(source), event["type"])
+        """The event under its type; its site also as a header, by which the district's broker
+        sends a street centre's events down to that centre's node (hall/runtime/broker_node.py)."""
+        self.publish(event, event_exchange(source), event["type"], headers={"site": event["site"]})
 
     def dead_letter(self, body, reason: str, queue: str, service: str) -> None:
         """Park a message that cannot be handled, with the reason, for an operator to look at."""

@@ -36,6 +36,7 @@ PROCESSES = {  # name -> module arguments
     "sla-api": ["services.sla", "api"],
     "sla-worker": ["services.sla"],
     "gateway": ["services.gateway"],
+    "street-monitor": ["hall.runtime.street_monitor"],  # only with HALL_STREET_NODES
 }
 TRUST = ("routing-api", "staff-api")
 
@@ -161,8 +162,10 @@ class Hall:
     def start_all(self, names=None, timeout: float = 90) -> None:
         """Start `names` (all by default) and wait until each is ready. The catalogue and the
         staff service come first whatever is asked for: every other process needs them."""
-        names = list(dict.fromkeys([*TRUST, *(names or PROCESSES)]))
         s = self.settings
+        if names is None:
+            names = [n for n in PROCESSES if n != "street-monitor" or s.street_nodes]
+        names = list(dict.fromkeys([*TRUST, *names]))
         taken = [f"{n}:{p}" for n in names for p in (s.metrics_port(n), *(
             [s.grpc_port(n)] if settings_mod.PORTS[n][0] is not None else [])) if in_use(s.host, p)]
         if taken:
@@ -213,5 +216,7 @@ class Hall:
         lines = [f"gateway gRPC   {s.address('gateway')}",
                  f"console        http://{s.host}:{s.web_port()}/  (Connect protocol for browsers on the same port)"]
         for name in PROCESSES:
+            if name == "street-monitor" and not s.street_nodes:
+                continue
             lines.append(f"{name:<15} metrics http://{s.host}:{s.metrics_port(name)}/metrics")
         return lines

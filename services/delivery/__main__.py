@@ -5,4 +5,6 @@ if sys.argv[1:] == ["api"]:
     main()
 else:
     from hall.runtime.nameko_runner import run
-    run("delivery-worker", "services.delivery.service:DeliveryService")
+    import os
+    street = os.environ.get("HALL_ROLE", "district") == "street"
+    run("delivery-worker", "services.delivery.service:" + ("StreetDeliveryService" if street else "DeliveryService"))

@@ -32,3 +32,9 @@ def load(env=os.environ) -> DeliveryConfig:
         CollectionPolicy(timedelta(seconds=seconds("HALL_DELIVERY_REMIND_AFTER", 3 * DAY)),
                          timedelta(seconds=seconds("HALL_DELIVERY_ARCHIVE_AFTER", 60 * DAY))),
         timedelta(seconds=seconds("HALL_DELIVERY_RESEND_WINDOW", 600.0)))
+
+
+def street_site() -> str:
+    """The site a street node serves (HALL_SITE); '' in the district."""
+    from hall.infra import settings
+    return settings.load().site

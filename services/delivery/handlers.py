@@ -11,7 +11,7 @@ from datetime import timedelta
 from prometheus_client import Counter
 
 from hall.domain import collection, identity, places
-from hall.domain.errors import DomainError, InvalidArgument, StepOutOfOrder
+from hall.domain.errors import DomainError, InvalidArgument, NotFound, StepOutOfOrder
 from hall.domain.events import Event
 from hall.domain.identity import Actor
 from hall.domain.issuance import Issuance
@@ -64,6 +64,32 @@ def prepare_result(uow: UnitOfWork, decided: Event) -> bool:
     issuance, events = Issuance.prepare(decided, uow.now(), cat.calendar, places.documents(cat, decided.data),
                                         site, place, _carrier(uow))
     return uow.repo.prepare(issuance, [e.to_dict() for e in events])
+
+
+def receive_forwarded(uow: UnitOfWork, forwarded: Event, site: str) -> bool:
+    """At a street centre's node: a result the district forwarded here is now on its way to
+    the issuance position, stored once (a redelivered copy changes nothing)."""
+    issuance = Issuance.arrived(forwarded, site, uow.now())
+    return bool(issuance) and uow.repo.prepare(issuance, [])
+
+
+def note_issued_at_centre(uow: UnitOfWork, issued: Event) -> bool:
+    """At the district: a result forwarded to a street centre was handed over there (retried
+    when a desk change got in between); False when there was nothing to note."""
+    for attempt in range(RETRIES):
+        try:
+            issuance = uow.repo.get(issued.case_no)
+        except NotFound:
+            return False  # not a result the district prepared
+        if not issuance.handed_over_at_centre(issued, uow.now()):
+            return False
+        try:
+            uow.repo.save(issuance, [])
+            return True
+        except StepOutOfOrder:
+            if attempt == RETRIES - 1:
+                raise
+    return False
 
 
 def follow_carrier(uow: UnitOfWork, status: Event) -> None:

@@ -26,6 +26,11 @@ class DeliveryService:
         """Prepare the result: ship it, forward it to the street centre, or queue it here."""
         handlers.prepare_result(self._uow(), event)
 
+    @case_event_handler("delivery", "result_issued")
+    def on_result_issued(self, event):
+        """A result forwarded to a street centre with a node of its own was handed over there."""
+        handlers.note_issued_at_centre(self._uow(), event)
+
     @case_event_handler("carrier", "carrier_status")
     def on_carrier_status(self, event):
         """Follow the shipment: delivered issues the result, returned puts it back in the queue."""
@@ -36,3 +41,14 @@ class DeliveryService:
         """Remind applicants of uncollected results; archive those past the period."""
         settings = config.load()
         handlers.scan_uncollected(self._uow(), settings.policy, settings.resend_window)
+
+
+class StreetDeliveryService(DeliveryService):
+    """A street centre's node (HALL_ROLE=street): results the district forwards to this site
+    come down its link (hall/runtime/broker_node.py) and wait at its issuance position."""
+    site = config.street_site()
+
+    @case_event_handler("district", "result_forwarded")
+    def on_result_forwarded(self, event):
+        """Store a result forwarded to this centre once; its issuer signs for it on arrival."""
+        handlers.receive_forwarded(self._uow(), event, self.site)

@@ -8,7 +8,7 @@ from hall.domain.joint import RPC_STEPS
 from hall.infra import audit as audit_infra, grpcutil, settings
 from hall.runtime import secrets
 from hall.v1 import audit_pb2, common_pb2, gateway_pb2
-from services.gateway.forward import message_class
+from services.gateway.forward import NotHere, message_class
 
 GET_CASE = "/hall.v1.HallGateway/GetCase"
 
@@ -21,6 +21,8 @@ def get_case(fw, descriptor):
         accepted = fw.call("intake-api", GET_CASE, request, context, common_pb2.CaseView)
         try:
             view = fw.call("sla-api", GET_CASE, request, context, common_pb2.CaseView)
+        except NotHere:
+            return accepted  # a street node: the case as accepted here; its progress is the district's
         except grpc.RpcError as exc:
             if exc.code() != grpc.StatusCode.NOT_FOUND:
                 raise

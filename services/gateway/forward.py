@@ -8,12 +8,28 @@ import grpc
 from google.protobuf import message_factory
 
 from hall.infra.metrics import GRPC_SECONDS
+from hall.infra.settings import STREET_PROCESSES
 
 TIMEOUT = 10.0
 
 
 def message_class(descriptor):
     return message_factory.GetMessageClass(descriptor)
+
+
+class NotHere(grpc.RpcError):
+    """A street node's gateway asked for a part only the district runs (back office,
+    supervision, ...): answered at once, not after waiting for a process that never comes."""
+
+    def __init__(self, process: str, site: str):
+        self._details = (f"{process.removesuffix('-api')} is served by the district's hall (区政务服务中心), "
+                         f"not at the street node of {site}; use the district's hall for it")
+
+    def code(self):
+        return grpc.StatusCode.FAILED_PRECONDITION
+
+    def details(self):
+        return self._details
 
 
 class Forwarder:
@@ -32,6 +48,8 @@ class Forwarder:
     def call(self, process: str, full_method: str, request, context, response_class=None):
         """Call `full_method` on `process` with a request (bytes, or a message when
         `response_class` is given for a decoded answer)."""
+        if self.settings.role == "street" and process not in STREET_PROCESSES:
+            raise NotHere(process, self.settings.site)
         timeout = min(TIMEOUT, context.time_remaining() or TIMEOUT)
         if response_class is None:
             stub = self.channel(process).unary_unary(full_method)

@@ -8,7 +8,7 @@ from hall.domain.intake_store import IntakeStore, LicenceLibrary
 from hall.domain.ports import Catalogue, EventOutbox, UnitOfWork
 from hall.infra import auth, convert, grpcutil
 from hall.infra.catalogue_client import CatalogueClient
-from hall.runtime import api, process
+from hall.runtime import api, broker_node, process
 from hall.v1 import frontdesk_pb2 as fd, frontdesk_pb2_grpc, gateway_pb2_grpc
 from services.intake import config, handlers, messages
 from services.intake.repository import GrpcLicenceLibrary, MongoIntakeRepository
@@ -18,8 +18,12 @@ class Intake:
     """What every intake servicer works with; a fresh unit of work per call, on the calendar
     of the catalogue in force (a reload reaches the next call)."""
 
-    def __init__(self, repo: IntakeStore, outbox: EventOutbox, catalogue: Catalogue):
-        self.repo, self.outbox, self.catalogue = repo, outbox, catalogue
+    def __init__(self, repo: IntakeStore, outbox: EventOutbox, catalogue: Catalogue, link=None):
+        self.repo, self.outbox, self.catalogue, self.link = repo, outbox, catalogue, link
+
+    def district_link(self) -> str:
+        """At a street node: what the clerk is told while the district cannot be reached."""
+        return self.link.warning() if self.link else ""
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.repo, self.outbox, self.catalogue, self.catalogue.current.calendar)
@@ -38,7 +42,7 @@ class IntakeServicer(gateway_pb2_grpc.HallGatewayServicer):
         against the checklist, with its three results, is FrontDesk.SubmitApplication."""
         accepted = handlers.accept_application(self.intake.uow(), auth.caller(),
                                                messages.application(request), request.site)
-        return messages.accept_response(accepted)
+        return messages.accept_response(accepted, self.intake.district_link())
 
     @grpcutil.unary("intake")
     def GetCase(self, request, context):
@@ -124,7 +128,7 @@ class FrontDeskServicer(frontdesk_pb2_grpc.FrontDeskServicer):
         submitted = handlers.submit_application(
             self.intake.uow(), auth.caller(), self.licences, messages.submission(request), request.site,
             request.ticket_id, request.consultation_id)
-        return messages.submit_response(submitted, self._cat())
+        return messages.submit_response(submitted, self._cat(), self.intake.district_link())
 
     @grpcutil.unary("intake")
     def GetDocument(self, request, context):
@@ -196,9 +200,13 @@ def main() -> None:
     trusted = api.trust(s, "intake")
     db, outbox = api.open_store(s, "intake", MongoIntakeRepository.COLLECTIONS)
     repo = MongoIntakeRepository(db, outbox)
+    repo.numbering = s.numbering
     catalogue = CatalogueClient(s.address("routing-api"), channel=trusted.channel(s.address("routing-api")))
     catalogue.load()
-    intake = Intake(repo, outbox, catalogue)
+    link = None
+    if s.role == "street":  # its own link's state, for the clerk (hall/runtime/broker_node.py)
+        link = broker_node.LinkWatch(broker_node.Link(s.site, s.amqp_uri, s.node_management, "")).start()
+    intake = Intake(repo, outbox, catalogue, link)
     licences = GrpcLicenceLibrary(trusted.channel(s.address("approval-api")))
     try:
         api.serve(s, "intake-api", "intake", [

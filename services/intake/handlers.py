@@ -80,6 +80,7 @@ def make_case(uow: UnitOfWork, app: Application, item, site: str, actor: Actor, 
     `case_accepted`: (record, replayed). Shared by the window, the formal review and a passed
     online pre-review; a replay is caught by the store's unique key."""
     repo, cat = _repo(uow), uow.catalogue.current
+    repo.numbering.check(site)
     case_no = format_case_no(site, now.date(), repo.next_sequence(site, now.date()))
     record, event = acceptance.accept(app, item, cat.version, site, case_no, actor, now,
                                       uow.calendar, accepted_on, extra)

@@ -50,11 +50,13 @@ def actor_to(d: dict | None):
                             site=d.get("site", ""), department=d.get("department", ""))
 
 
-def accept_response(a) -> gateway_pb2.AcceptApplicationResponse:
-    """A handlers.Accepted as the window's AcceptApplication answers it."""
+def accept_response(a, district_link: str = "") -> gateway_pb2.AcceptApplicationResponse:
+    """A handlers.Accepted as the window's AcceptApplication answers it (with a street node's
+    warning that the district cannot be reached, if it cannot)."""
     rec = a.record
     return gateway_pb2.AcceptApplicationResponse(
         case_no=rec["_id"], status="accepted", accepted_at=rec["accepted_at"], replayed=a.replayed,
+        district_link=district_link,
         promised=convert.deadline_to_pb(a.deadlines.promised.to_dict()),
         legal=convert.deadline_to_pb(a.deadlines.legal.to_dict()))
 
@@ -69,11 +71,11 @@ def case_view(rec: dict) -> common_pb2.CaseView:
         history=[convert.history_to_pb({**e, "service": "intake"}, "受理") for e in rec["out"]])
 
 
-def submit_response(s, cat) -> fd.SubmitApplicationResponse:
+def submit_response(s, cat, district_link: str = "") -> fd.SubmitApplicationResponse:
     """A handlers.Submitted: an accepted case with its deadlines, or a refusal or supplement notice."""
     rec = s.record
     common = dict(document=document(rec["documents"][0], cat), checks=checks(rec.get("checks")),
-                  replayed=s.replayed, licence_library=s.library)
+                  replayed=s.replayed, licence_library=s.library, district_link=district_link)
     if s.deadlines is None:
         return fd.SubmitApplicationResponse(result=rec["result"], **common)
     return fd.SubmitApplicationResponse(

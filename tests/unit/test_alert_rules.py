@@ -49,13 +49,14 @@ def test_the_required_alerts_are_there():
     rules = yaml.safe_load((PROM / "rules.yml").read_text())
     alerts = {r["alert"] for g in rules["groups"] for r in g["rules"] if "alert" in r}
     assert {"HallOverdueCasesGrowing", "HallBacklogHigh", "HallDeadLetterQueueNotEmpty",
-            "HallServiceDown"} <= alerts
+            "HallServiceDown", "StreetNodeUnreachable", "StreetNodeBacklogGrowing"} <= alerts
 
 
 def test_every_metric_the_rules_use_is_exported_by_the_code():
     from prometheus_client import REGISTRY
     import hall.infra.metrics  # noqa: F401
     import services.sla.service  # noqa: F401
+    import hall.runtime.street_monitor  # noqa: F401
     families = list(REGISTRY.collect())
     exported = {m.name for m in families} | {s.name for m in families for s in m.samples}
     used = set(re.findall(r"\b(hall_[a-z_]+)\b", (PROM / "rules.yml").read_text()))
