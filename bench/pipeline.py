@@ -27,7 +27,7 @@ from bench.raw import broker_rate, database_rate
 from hall.catalogue import load_catalogue
 from hall.tools.sample import person
 from tests.integration.hallfixture import TestHall, free_port_base
-from hall.runtime.launcher import wait_port
+from hall.runtime.launcher import DATABASES, wait_port
 
 
 
@@ -178,13 +178,13 @@ def db_commands(settings, processes) -> dict[tuple[str, str], float]:
     return out
 
 
-def stored_sizes(mongo, settings) -> list[tuple[str, int, float, int]]:
+def stored_sizes(mongo_of, settings) -> list[tuple[str, int, float, int]]:
     """(service.collection, documents, mean BSON bytes, indexes) of every service's database:
     what a case leaves behind, and the indexes every write to it maintains."""
     import bson
     out = []
     for service in ("intake", "routing", "approval", "delivery", "sla"):
-        db = mongo[settings.database(service)]
+        db = mongo_of(service)[settings.database(service)]
         for name in sorted(db.list_collection_names()):
             docs = list(db[name].find().limit(200))
             if docs:
@@ -194,14 +194,29 @@ def stored_sizes(mongo, settings) -> list[tuple[str, int, float, int]]:
     return out
 
 
-def db_profile_rows(path: Path) -> dict[tuple[str, str, str], tuple[int, float, int]]:
-    """The database's own account (bench/profiled_db.py): {(database, command, collection):
-    (commands, CPU seconds, statements)} so far."""
+def db_profile_rows(paths: list[Path]) -> dict[tuple[str, str, str], tuple[int, float, int]]:
+    """The database servers' own account (bench/profiled_db.py): {(database, command,
+    collection): (commands, CPU seconds, statements)} so far, over every server."""
     import json
-    try:
-        return {(d, c, k): (n, cpu, st) for d, c, k, n, cpu, st in json.loads(path.read_text())}
-    except (OSError, ValueError):
-        return {}
+    out: dict[tuple[str, str, str], tuple[int, float, int]] = {}
+    for path in paths:
+        try:
+            rows = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        for d, c, k, n, cpu, st in rows:
+            a = out.get((d, c, k), (0, 0.0, 0))
+            out[(d, c, k)] = (a[0] + n, a[1] + cpu, a[2] + st)
+    return out
+
+
+def start_db(tmp: Path, name: str, port: int) -> tuple[subprocess.Popen, Path, str]:
+    """One profiled embedded server; (process, its profile file, its URI)."""
+    profile = tmp / f"db-profile-{name}.json"
+    proc = subprocess.Popen([sys.executable, "-m", "bench.profiled_db", str(profile), "--", "--host", "127.0.0.1",
+                             "--port", str(port), "--storage-path", str(tmp / f"db-{name}"), "--sync-on-commit"],
+                            stdout=open(tmp / f"db-{name}.log", "wb"), stderr=subprocess.STDOUT)
+    return proc, profile, f"mongodb://127.0.0.1:{port}/?retryWrites=false"
 
 
 def pct(values: list[float], p: float) -> float:
@@ -216,19 +231,25 @@ def run(args) -> str:
     item = next(i for i in cat.items.values() if len(i.departments) == 1 and not i.classified
                 and i.promised_limit > 0 and not cat.missing_delegations(i.code, datetime.now().date()))
     tmp = Path(tempfile.mkdtemp(prefix="hall-bench-"))
-    port = free_port_base(1)
-    db_profile = tmp / "db-profile.json"
-    db = subprocess.Popen([sys.executable, "-m", "bench.profiled_db", str(db_profile), "--", "--host", "127.0.0.1",
-                           "--port", str(port), "--storage-path", str(tmp / "db"), "--sync-on-commit"],
-                          stdout=open(tmp / "db.log", "wb"), stderr=subprocess.STDOUT)
-    wait_port("127.0.0.1", port, 30)
-    mongo_uri = f"mongodb://127.0.0.1:{port}/?retryWrites=false"
+    port = free_port_base(len(DATABASES))
+    names = DATABASES if args.db_servers == "per-service" else ("all",)
+    servers = {name: start_db(tmp, name, port + i) for i, name in enumerate(names)}
+    for _, _, uri in servers.values():
+        wait_port("127.0.0.1", int(uri.rsplit(":", 1)[1].split("/")[0]), 30)
+    mongo_uri = next(iter(servers.values()))[2]
+    if args.db_servers == "per-service":  # the hall's processes take these from the environment
+        os.environ.update({f"HALL_{name.upper()}_MONGO_URI": uri for name, (_, _, uri) in servers.items()})
+    db_profiles = [profile for _, profile, _ in servers.values()]
+    db_clients = {uri: pymongo.MongoClient(uri, retryWrites=False) for _, _, uri in servers.values()}
+
+    def mongo_of(service: str) -> pymongo.MongoClient:
+        return db_clients[servers[service][2] if service in servers else mongo_uri]
+
     h = TestHall(mongo_uri, tmp / "logs")
     lines = []
     try:
         h.hall.start_all()
-        mongo = pymongo.MongoClient(mongo_uri, retryWrites=False)
-        delivery_db, sla_db = mongo[h.settings.database("delivery")], mongo[h.settings.database("sla")]
+        delivery_db, sla_db = mongo_of("delivery")[h.settings.database("delivery")], mongo_of("sla")[h.settings.database("sla")]
         watcher = Watcher(h.settings.amqp_uri)
         clients = (h.client("clerk"), h.client("reviewer", department=item.lead), h.client("issuer"))
         broker = broker_rate(h.settings.amqp_uri)
@@ -236,7 +257,8 @@ def run(args) -> str:
         one_case(h, clients, item, delivery_db, Recorder(), watcher)  # warm up every path
 
         pids = {name: p.pid for name, p in h.hall.procs.items()}
-        pids["secantusd (database)"] = db.pid
+        for name, (proc, _, _) in servers.items():
+            pids["secantusd (database)" if name == "all" else f"secantusd ({name})"] = proc.pid
         beam = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout.split()
         if beam:
             pids["rabbitmq"] = int(beam[0])
@@ -244,7 +266,7 @@ def run(args) -> str:
         cpu_before = cpu_seconds(pids)
         db_before = db_commands(h.settings, h.hall.procs)
         time.sleep(1.2)  # the profiled database writes its account every second
-        profile_before = db_profile_rows(db_profile)
+        profile_before = db_profile_rows(db_profiles)
         rec = Recorder()
         started = time.perf_counter()
         with ThreadPoolExecutor(args.in_flight) as pool:
@@ -257,9 +279,9 @@ def run(args) -> str:
         time.sleep(1.2)
         zero = (0, 0.0, 0)
         profile_used = {k: tuple(a - b for a, b in zip(v, profile_before.get(k, zero)))
-                        for k, v in db_profile_rows(db_profile).items()}
+                        for k, v in db_profile_rows(db_profiles).items()}
         steps = step_latencies(sla_db, case_nos)
-        sizes = stored_sizes(mongo, h.settings)
+        sizes = stored_sizes(mongo_of, h.settings)
 
         print(f"phase 1: {closed} of {len(case_nos)} closed, {sustained:.1f} cases/s", flush=True)
         rec2 = Recorder()
@@ -275,6 +297,7 @@ def run(args) -> str:
         achieved = closed2 / (time.perf_counter() - t0)
 
         lines += [f"## Pipeline: {record.machine()}", "",
+                  f"Database servers: {len(servers)} ({args.db_servers}). "
                   f"Phase 1: {args.cases} cases, {args.in_flight} in flight, item {item.code}; "
                   f"{closed} closed; failed: {rec.errors or 'none'}.", "",
                   "| measure | value |", "| --- | --- |",
@@ -293,7 +316,7 @@ def run(args) -> str:
         for name, secs in sorted(cpu_used.items(), key=lambda kv: -kv[1]):
             lines.append(f"| {name} | {secs * 1000 / args.cases:.1f} |")
         cores = os.cpu_count() or 1
-        others = sum(v for k, v in cpu_used.items() if k not in ("secantusd (database)", "bench driver"))
+        others = sum(v for k, v in cpu_used.items() if not k.startswith("secantusd") and k != "bench driver")
         every = sum(v for k, v in cpu_used.items() if k != "bench driver")
         lines += ["", f"All of the hall's processes: {every * 1000 / args.cases:.1f} ms of CPU per case, "
                       f"{every / (ended - started):.2f} of {cores} cores busy. Without the database: "
@@ -323,7 +346,8 @@ def run(args) -> str:
         return "\n".join(lines)
     finally:
         h.close()
-        db.terminate()
+        for proc, _, _ in servers.values():
+            proc.terminate()
 
 
 def main() -> None:
@@ -332,6 +356,8 @@ def main() -> None:
     parser.add_argument("--in-flight", type=int, default=48)
     parser.add_argument("--rate", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--db-servers", choices=("one", "per-service"), default="one",
+                        help="one embedded server for every service (as the tests), or one per service (as make run)")
     parser.add_argument("--no-record", action="store_true", help="print only; do not append to docs/benchmarks.md")
     args = parser.parse_args()
     report = run(args)

@@ -20,7 +20,7 @@ class Store(DependencyProvider):
 
     def setup(self):
         s = settings.load()
-        self.client = connect(s.mongo_uri)
+        self.client = connect(s.mongo_uri_of(self.service))
         db = self.client[s.database(self.service)]
         self.outbox = Outbox(db, Publisher(s.amqp_uri), self.repository_cls.COLLECTIONS,
                              sweep_every=float(os.environ.get("HALL_OUTBOX_SWEEP_SECONDS", "15")))

@@ -56,6 +56,11 @@ class Settings:
     def database(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"
 
+    def mongo_uri_of(self, service: str) -> str:
+        """The server holding `service`'s database: HALL_<SERVICE>_MONGO_URI where set (`make
+        run` starts one embedded server per service), else the one server of every service."""
+        return os.environ.get(f"HALL_{_env(service)}_MONGO_URI") or self.mongo_uri
+
     def grpc_port(self, process: str) -> int:
         off = PORTS[process][0]
         if off is None:

@@ -17,7 +17,7 @@ from hall.v1 import audit_pb2_grpc
 
 def open_store(s, service: str, collections: tuple[str, ...]):
     """The service's own database and a started outbox relay over its collections."""
-    db = connect(s.mongo_uri)[s.database(service)]
+    db = connect(s.mongo_uri_of(service))[s.database(service)]
     outbox = Outbox(db, Publisher(s.amqp_uri), collections, sweep_every=float(os.environ.get("HALL_OUTBOX_SWEEP_SECONDS", "15")))
     outbox.start()
     return db, outbox
@@ -30,7 +30,7 @@ def trust(s, service: str) -> auth.ProcessAuth:
 
 def audit_trail(s, service: str) -> audit.Trail:
     """The service's audit chain, in its own database."""
-    return audit.Trail(connect(s.mongo_uri)[s.database(service)], service).prepare()
+    return audit.Trail(connect(s.mongo_uri_of(service))[s.database(service)], service).prepare()
 
 
 def serve(s, name: str, service: str, servicers: list, outbox: Outbox | None, count_by_status,

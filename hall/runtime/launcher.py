@@ -39,6 +39,8 @@ PROCESSES = {  # name -> module arguments
     "street-monitor": ["hall.runtime.street_monitor"],  # only with HALL_STREET_NODES
 }
 TRUST = ("routing-api", "staff-api")
+# each holds a database: the services, the gateway (its audit chain), the carrier stand-in (EMS)
+DATABASES = (*settings_mod.SERVICES, "gateway", "carrier")
 
 
 def wait_port(host: str, port: int, timeout: float) -> None:
@@ -94,7 +96,8 @@ class Hall:
         self.env.update(secrets.prepare(secrets_dir, sites))
         self.log_dir = log_dir
         self.procs: dict[str, subprocess.Popen] = {}
-        self.db_proc: subprocess.Popen | None = None
+        self.db_proc: subprocess.Popen | None = None  # the first (or only) database server
+        self.db_procs: dict[str, subprocess.Popen] = {}
         log_dir.mkdir(parents=True, exist_ok=True)
 
     @property
@@ -112,20 +115,39 @@ class Hall:
             os.environ.update(saved)
 
     def start_database(self, storage: str, port: int) -> str:
-        """Start the embedded MongoDB-protocol server; returns its URI."""
+        """Start the embedded MongoDB-protocol server every service shares; returns its URI."""
+        uri = self._start_server(storage, port, "secantusd")
+        self.db_storage, self.db_port = storage, port
+        self.env["HALL_MONGO_URI"] = uri
+        return uri
+
+    def start_databases(self, storage_root: str, first_port: int) -> dict[str, str]:
+        """One embedded server per service's database, on consecutive ports from `first_port`
+        (HALL_<SERVICE>_MONGO_URI each): one server is one Python process held to about one
+        core, so several spread the writes over the cores (docs/benchmarks.md). Returns
+        {service: URI}; HALL_MONGO_URI is the first, for tools that know no service."""
+        uris = {}
+        for i, service in enumerate(DATABASES):
+            uris[service] = self._start_server(str(Path(storage_root) / service), first_port + i,
+                                               f"secantusd-{service}")
+            self.env[f"HALL_{service.upper()}_MONGO_URI"] = uris[service]
+        self.env["HALL_MONGO_URI"] = uris[DATABASES[0]]
+        return uris
+
+    def _start_server(self, storage: str, port: int, name: str) -> str:
         if in_use("127.0.0.1", port):
             raise RuntimeError(f"port {port} is already in use (another hall running?); "
                                "set HALL_DB_PORT or stop the other one")
-        log = open(self.log_dir / "secantusd.log", "ab")
+        Path(storage).mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.log", "ab")
         exe = Path(sys.executable).with_name("secantusd-py")
-        self.db_proc = subprocess.Popen(
+        proc = subprocess.Popen(
             [str(exe), "--host", "127.0.0.1", "--port", str(port), "--storage-path", storage,
              "--sync-on-commit"], stdout=log, stderr=subprocess.STDOUT)
+        self.db_procs[name] = proc
+        self.db_proc = self.db_proc or proc
         wait_port("127.0.0.1", port, 30)
-        self.db_storage, self.db_port = storage, port
-        uri = f"mongodb://127.0.0.1:{port}/?retryWrites=false"
-        self.env["HALL_MONGO_URI"] = uri
-        return uri
+        return f"mongodb://127.0.0.1:{port}/?retryWrites=false"
 
     def start(self, name: str, extra_env: dict | None = None) -> subprocess.Popen:
         """Start one process. Call it from a thread that lives as long as the process should:
@@ -189,12 +211,14 @@ class Hall:
     def stop_all(self) -> None:
         for name in list(self.procs):
             self.stop(name)
-        if self.db_proc and self.db_proc.poll() is None:
-            self.db_proc.terminate()
+        for proc in self.db_procs.values():
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.db_procs.values():
             try:
-                self.db_proc.wait(10)
+                proc.wait(10)
             except subprocess.TimeoutExpired:
-                self.db_proc.kill()
+                proc.kill()
 
     def restart_database(self, kill: bool = True) -> None:
         """Stop the embedded database (SIGKILL by default, as a crash would) and start it again
@@ -202,6 +226,7 @@ class Hall:
         if self.db_proc and self.db_proc.poll() is None:
             self.db_proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
             self.db_proc.wait(30)
+        self.db_proc = None  # the one start_database starts next
         deadline = time.monotonic() + 30
         while in_use("127.0.0.1", self.db_port) and time.monotonic() < deadline:
             time.sleep(0.1)

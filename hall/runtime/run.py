@@ -10,7 +10,7 @@ from pathlib import Path
 from hall.catalogue import load_catalogue
 from hall.infra import settings as settings_mod
 from hall.infra.tokens import write_private
-from hall.runtime.launcher import Hall
+from hall.runtime.launcher import DATABASES, Hall
 
 
 def main() -> None:
@@ -25,12 +25,16 @@ def main() -> None:
     try:
         if os.environ.get("MONGO_URI"):
             print("database: MONGO_URI")
-        else:
+        elif os.environ.get("HALL_DB_SERVERS") == "one":  # the layout of earlier versions (var/db)
             port = int(os.environ.get("HALL_DB_PORT", "27117"))
             print("database: embedded SecantusDB on", hall.start_database(str(var / "db"), port))
+        else:
+            port = int(os.environ.get("HALL_DB_PORT", "27117"))
+            for service, uri in hall.start_databases(str(var / "dbs"), port).items():
+                print(f"database of {service}: embedded SecantusDB on {uri}")
         hall.start_all()
         keys = ("HALL_MONGO_URI", "MONGO_URI", "HALL_AMQP_URI", "HALL_PORT_BASE", "HALL_DB_PREFIX",
-                "HALL_SECRETS_DIR")
+                "HALL_SECRETS_DIR", *(f"HALL_{d.upper()}_MONGO_URI" for d in DATABASES))
         write_private(var / "run.env", "".join(f"{k}={hall.env[k]}\n" for k in keys if hall.env.get(k)).encode())
         print("the hall is running; logs in var/log/")
         for line in hall.endpoints():

@@ -43,15 +43,19 @@ def main(argv=None) -> int:
         return 2
     settings.use_local_run()
     s = settings.load()
-    client = connect(s.mongo_uri)
+    clients = {uri: connect(uri) for uri in {s.mongo_uri_of(service) for service in CHAINS}}
+    found_all = {}
+    for service in CHAINS:  # each service's chain on the server holding its database
+        found_all.update(verify(clients[s.mongo_uri_of(service)], s, (service,)))
     broken = 0
-    for service, (count, last, found) in verify(client, s).items():
+    for service, (count, last, found) in found_all.items():
         if found:
             broken += 1
             print(f"{service}: BROKEN at {found}")
         else:
             print(f"{service}: ok, {count} entries, head {count}:{last}")
-    client.close()
+    for client in clients.values():
+        client.close()
     return 1 if broken else 0
 
 

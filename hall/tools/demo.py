@@ -63,7 +63,7 @@ def main() -> None:
     wait_for(lambda: any(e.case_no == accepted.case_no for e in reviewer.worklist(limit=500)), "worklist")
     reviewer.decide(accepted.case_no, "approve")
     print("approved by", item.lead)
-    pickup = wait_for(lambda: sms_code(s.mongo_uri, s.database("delivery"), accepted.case_no), "the SMS")
+    pickup = wait_for(lambda: sms_code(s.mongo_uri_of("delivery"), s.database("delivery"), accepted.case_no), "the SMS")
     issuer.pickup(accepted.case_no, pickup, applicant["id_number"])
     view = wait_for(lambda: (v := clerk.case(accepted.case_no)).status == "closed" and v, "closing")
     print(f"status {view.status}; history:")

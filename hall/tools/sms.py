@@ -21,7 +21,7 @@ def main() -> None:
         sys.exit(__doc__)
     settings.use_local_run()
     s = settings.load()
-    found = messages(s.mongo_uri, s.database("delivery"), sys.argv[1])
+    found = messages(s.mongo_uri_of("delivery"), s.database("delivery"), sys.argv[1])
     if not found:
         sys.exit(f"no message recorded for {sys.argv[1]}")
     for m in found:

@@ -7,7 +7,7 @@ import logging
 from datetime import date
 
 import grpc
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from hall.domain.case_number import SequenceBlocks
@@ -43,11 +43,24 @@ class MongoIntakeRepository(IntakeStore):
 
     # --- cases ---------------------------------------------------------------------------
     def _reserve(self, counter: str, day: date, size: int) -> int:
-        """Advance the (counter, day) counter by `size`; the first number of the block."""
-        doc = self.db.counters.find_one_and_update(
-            {"_id": f"{counter}/{day:%Y%m%d}"}, {"$inc": {"next": size}},
-            upsert=True, return_document=ReturnDocument.AFTER)
-        return doc["next"] - size + 1
+        """Claim the next block of `size` numbers of the (counter, day); its first number.
+
+        A block is a document of its own whose _id (counter/day/first number) is unique, so two
+        processes never claim numbers from the same place: the loser of a race reads again and takes the
+        next. An insert and an indexed read, never find_one_and_update (which scans the whole
+        collection on the embedded server). `next` is the block's last number, as the single
+        counter document of earlier versions (`counter/day`) held it, so both are read alike."""
+        head = f"{counter}/{day:%Y%m%d}"
+        while True:
+            last = self.db.counters.find_one({"_id": {"$gte": head, "$lt": head + "/~"}},
+                                             sort=[("_id", DESCENDING)])
+            first = (last["next"] if last else 0) + 1
+            end = first + size - 1
+            try:
+                self.db.counters.insert_one({"_id": f"{head}/{first:09d}", "next": end})
+                return first
+            except DuplicateKeyError:
+                continue
 
     def next_sequence(self, counter, day):
         return self._sequences.next(counter, day)

@@ -108,7 +108,7 @@ class CatalogueServicer(catalogue_pb2_grpc.HallCatalogueServicer):
 def main() -> None:
     s = process.start("routing-api")
     cfg = config.load()
-    versions = MongoCatalogueVersions(connect(s.mongo_uri)[s.database("routing")])
+    versions = MongoCatalogueVersions(connect(s.mongo_uri_of("routing"))[s.database("routing")])
     files = ReferenceFiles(cfg.reference_dir)
     handlers.start_catalogue(versions, files, _now())
     files.watch(cfg.poll_seconds, lambda: handlers.reload_changed_files(versions, files, _now()))

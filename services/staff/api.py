@@ -166,7 +166,7 @@ def main() -> None:
     s = process.start("staff-api")
     cfg = config.load()
     signer = tokens.Signer.from_file(cfg.signing_key_file)
-    repo = MongoStaffRepository(connect(s.mongo_uri)[s.database("staff")])
+    repo = MongoStaffRepository(connect(s.mongo_uri_of("staff"))[s.database("staff")])
     trusted = auth.ProcessAuth.for_signer(s, signer, repo.revocations).start()
     catalogue = CatalogueClient(s.address("routing-api"), channel=trusted.channel(s.address("routing-api")))
     servicer = start(cfg, repo, signer, catalogue)

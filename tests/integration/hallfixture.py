@@ -71,7 +71,7 @@ class TestHall:
 
     def db(self, service: str):
         import pymongo
-        return pymongo.MongoClient(self.settings.mongo_uri)[self.settings.database(service)]
+        return pymongo.MongoClient(self.settings.mongo_uri_of(service))[self.settings.database(service)]
 
     def close(self) -> None:
         self.channel.close()

@@ -31,3 +31,24 @@ class TestMongoIntakeRepository(IntakeStoreContract):
         from tests.unit.test_intake_repository_contract import case, event
         repo.add_case(case(), [event()])
         assert repo.db.cases.find_one({})["out_at"] is not None
+
+
+def test_two_intakes_reserve_distinct_blocks_without_find_and_modify(db):
+    """Case numbers from two repositories over one database (two intake processes) never
+    repeat, a block claimed by the other is skipped, a counter of the earlier single-document
+    kind is continued, and no findAndModify is sent (it scans the collection here)."""
+    from datetime import date
+    from tests.integration.helpers import CommandLog
+    day = date(2026, 12, 3)
+    db.counters.insert_one({"_id": f"LX00/{day:%Y%m%d}", "next": 7})  # an earlier version's counter
+    log = CommandLog()
+    client = type(db.client)(db.client.address[0], db.client.address[1], retryWrites=False,
+                             event_listeners=[log])
+    try:
+        one, two = (MongoIntakeRepository(client[db.name], MemoryOutbox()) for _ in range(2))
+        got = [r.next_sequence("LX00", day) for _ in range(60) for r in (one, two)]
+        assert len(set(got)) == len(got) == 120
+        assert min(got) == 8
+        assert not [c for c, _ in log.seen if c.lower() == "findandmodify"]
+    finally:
+        client.close()

@@ -9,7 +9,10 @@ import sys
 import threading
 import time
 
+import pymongo
+
 from hall.runtime import rabbit
+from hall.runtime.launcher import DATABASES
 from hall.infra.settings import ROOT
 from tests.integration.hallfixture import free_port_base
 
@@ -22,7 +25,7 @@ def test_make_run_keeps_keys_and_passwords_in_files_only_their_owner_reads(tmp_p
     vhost = rabbit.create_vhost(f"hall-test-run-{os.getpid()}")
     base = free_port_base()
     env = {**os.environ, "HALL_VAR_DIR": str(tmp_path / "var"), "HALL_PORT_BASE": str(base),
-           "HALL_DB_PORT": str(base + 99), "HALL_AMQP_URI": rabbit.amqp_uri(vhost)}
+           "HALL_DB_PORT": str(base + 90), "HALL_AMQP_URI": rabbit.amqp_uri(vhost)}
     env.pop("MONGO_URI", None)
     proc = subprocess.Popen([sys.executable, "-m", "hall.runtime.run"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -56,6 +59,17 @@ def test_make_run_keeps_keys_and_passwords_in_files_only_their_owner_reads(tmp_p
                               capture_output=True, text=True, timeout=120)
         assert demo.returncode == 0 and "status closed" in demo.stdout, demo.stdout + demo.stderr
         assert "signed in: clerk LX00-C" in demo.stdout
+
+        # one embedded server per service, each holding that service's database and no other
+        run_env = dict(line.split("=", 1) for line in (tmp_path / "var" / "run.env").read_text().splitlines())
+        uris = {d: run_env[f"HALL_{d.upper()}_MONGO_URI"] for d in DATABASES}
+        assert len(set(uris.values())) == len(DATABASES)
+        prefix = run_env.get("HALL_DB_PREFIX", "lixia")
+        for d, uri in uris.items():
+            assert "retryWrites=false" in uri
+            with pymongo.MongoClient(uri, serverSelectionTimeoutMS=5000) as client:
+                ours = [n for n in client.list_database_names() if n.startswith(prefix + "_")]
+            assert ours == [f"{prefix}_{d}"], (d, ours)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(60)
