@@ -39,7 +39,8 @@ from hall.tools.staffing import Staffing
 from tests.integration.hallfixture import free_port_base
 
 RESULTS = Path(__file__).resolve().parents[1] / "docs" / "reliability.md"
-WORKERS = [n for n, (g, _) in PORTS.items() if g is None and n != "carrier-sim"]
+DISTRICT = tuple(n for n in PROCESSES if n != "street-monitor")  # what start_all starts without street nodes
+WORKERS = [n for n in PORTS if n.endswith("-worker")]  # the Nameko halves (not the carrier stand-in or street-monitor)
 # the processes that store an event and then publish it on the case's path
 PUBLISHERS = ("intake-api", "routing-worker", "approval-api", "delivery-worker", "delivery-api", "sla-worker")
 # a call answered with one of these may or may not have taken effect: retry it, same key
@@ -59,7 +60,7 @@ class Action:
 
 
 def plan(seed: int, duration: float, kills: int, window: bool, broker: int, database: int,
-         freeze: float, targets=tuple(PROCESSES)) -> list[Action]:
+         freeze: float, targets=DISTRICT) -> list[Action]:
     """The campaign's faults, spread one per slot over the middle of the load, in an order the
     seed decides."""
     rng = random.Random(seed)
@@ -364,7 +365,7 @@ class Campaign:
         a = self.args
         self.start()
         duration = a.cases / a.rate
-        targets = a.targets.split(",") if a.targets else tuple(PROCESSES)
+        targets = a.targets.split(",") if a.targets else DISTRICT
         self.actions = plan(a.seed, duration, a.kills, a.window, a.broker, a.database, a.freeze, targets)
         self.note(f"seed {a.seed}: {a.cases} cases at {a.rate}/s, {len(self.actions)} faults")
         t0 = time.monotonic()
@@ -421,7 +422,7 @@ class Campaign:
                  "| process | SIGKILLs | died inside write→publish (fault) | died otherwise | frozen |",
                  "| --- | --- | --- | --- | --- |"]
         frozen = {x.target: x.arg for x in self.actions if x.kind == "freeze" and x.done_at}
-        for name in PROCESSES:
+        for name in DISTRICT:
             w = self.windows.get(name, 0)
             lines.append(f"| {name} | {self.kills.get(name, 0)} | {w} | {self.deaths.get(name, 0) - w} | "
                          f"{str(frozen[name]) + ' s' if name in frozen else ''} |")
