@@ -365,12 +365,8 @@ def snapshot(hall, case_nos: list[str]) -> dict:
 def audit_chains(hall, var_dir: Path) -> subprocess.CompletedProcess:
     """`python -m hall.tools.audit verify` over the hall's chains (every call the campaign made
     that touched a case or personal data is an entry)."""
-    import os
-    env = {**os.environ, "HALL_MONGO_URI": hall.settings.mongo_uri, "HALL_DB_PREFIX": hall.settings.db_prefix,
-           "HALL_VAR_DIR": str(var_dir)}
-    env.pop("MONGO_URI", None)
-    return subprocess.run([sys.executable, "-m", "hall.tools.audit", "verify"], env=env, capture_output=True,
-                          text=True, timeout=300)
+    from tests.integration.helpers import audit_verify
+    return audit_verify(hall, var_dir)
 
 
 def end_to_end(hall, item, applicant=None) -> str:

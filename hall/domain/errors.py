@@ -40,11 +40,17 @@ _UNSAFE = str.maketrans({c: "\ufffd" for c in [*map(chr, range(0x20)), "\x7f", "
                                                  *map(chr, range(0x2066, 0x206a))]})
 
 
+def printable(text: str) -> str:
+    """`text` with control and bidirectional-override characters replaced (U+FFFD), so it can
+    neither reorder nor hide the text around it."""
+    return text.translate(_UNSAFE)
+
+
 def quote(value) -> str:
-    """An input as an error message repeats it: quoted, at most QUOTED characters, control and
-    bidirectional-override characters replaced, so a hostile value cannot reorder or hide the
-    text around it or make the message too long to send."""
-    text = str(value).translate(_UNSAFE)
+    """An input as an error message repeats it: quoted, at most QUOTED characters, unsafe
+    characters replaced (`printable`), so a hostile value cannot reorder or hide the text
+    around it or make the message too long to send."""
+    text = printable(str(value))
     if len(text) > QUOTED:
         text = text[:QUOTED - 1] + "…"
     return f"「{text}」"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 import time
 import uuid
 from concurrent import futures
@@ -37,13 +36,12 @@ def status_for(exc: errors.DomainError) -> grpc.StatusCode:
 
 
 MAX_MESSAGE = 500  # characters of an error message: far below gRPC's 16 KiB metadata limit
-_UNSAFE = re.compile("[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(message: str) -> str:
     """An error message safe to send and to print: control and bidirectional-override
-    characters replaced, at most MAX_MESSAGE characters."""
-    message = _UNSAFE.sub("\ufffd", message)
+    characters replaced (errors.printable), at most MAX_MESSAGE characters."""
+    message = errors.printable(message)
     return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE - 1] + "…"
 
 

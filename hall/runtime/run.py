@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from hall.catalogue import load_catalogue
 from hall.infra import settings as settings_mod
 from hall.infra.tokens import write_private
+from hall.runtime import process
 from hall.runtime.launcher import DATABASES, Hall
 
 
@@ -44,10 +43,7 @@ def main() -> None:
         print("sign in:  .venv/bin/python -m hall.tools.signin STAFF_ID   (prints a token for grpcurl)")
         print("Ctrl-C stops everything.")
         sys.stdout.flush()
-        stop = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
-        stop.wait()
+        process.wait_for_signal()
     finally:
         print("stopping...")
         hall.stop_all()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import sys
 import threading
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from hall.infra import settings as settings_mod
 from hall.infra.settings import STREET_PROCESSES
-from hall.runtime import broker_node
+from hall.runtime import broker_node, process
 from hall.runtime.broker_node import BrokerNode, Link
 from hall.runtime.launcher import Hall
 
@@ -113,10 +112,7 @@ def main() -> None:
         print(f"  the district sees it with HALL_STREET_NODES={site}={node.broker.management_url} make run")
         print("Ctrl-C stops the node (its events wait in its queues until it is back).")
         sys.stdout.flush()
-        stop = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
-        stop.wait()
+        process.wait_for_signal()
     finally:
         print("stopping...")
         node.stop()

@@ -2,7 +2,10 @@
 the database commands a piece of code makes."""
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import urllib.request
 
 from kombu import Connection
@@ -65,3 +68,12 @@ class CommandLog(monitoring.CommandListener):
 
     def failed(self, event):
         pass
+
+
+def audit_verify(hall, var_dir) -> subprocess.CompletedProcess:
+    """`python -m hall.tools.audit verify` with the hall's settings (and no var/run.env)."""
+    env = {**os.environ, "HALL_MONGO_URI": hall.settings.mongo_uri, "HALL_DB_PREFIX": hall.settings.db_prefix,
+           "HALL_VAR_DIR": str(var_dir)}
+    env.pop("MONGO_URI", None)
+    return subprocess.run([sys.executable, "-m", "hall.tools.audit", "verify"], env=env, capture_output=True,
+                          text=True, timeout=300)

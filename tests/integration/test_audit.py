@@ -4,9 +4,6 @@ service; the supervision office asks the gateway who read or changed a case; the
 names an entry changed or removed in the database."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 
 import grpc
@@ -15,6 +12,7 @@ import pytest
 from hall.tools.sample import person
 from hall.v1 import audit_pb2, audit_pb2_grpc
 from tests.integration.hallfixture import eventually, on_worklists
+from tests.integration.helpers import audit_verify as verify
 from tests.integration.test_case_pipeline import pickup_code
 from tests.integration.test_gateway_rules import other_department
 
@@ -89,15 +87,6 @@ def test_only_the_supervision_office_asks_and_a_bad_question_is_refused(hall, st
         assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert len(ask(hall, supervisor, story["case_no"], limit=2)) == 2
     assert ask(hall, supervisor, story["case_no"][:-5] + "99999") == []
-
-
-def verify(hall, var_dir) -> subprocess.CompletedProcess:
-    """`python -m hall.tools.audit verify` with the hall's settings (and no var/run.env)."""
-    env = {**os.environ, "HALL_MONGO_URI": hall.settings.mongo_uri, "HALL_DB_PREFIX": hall.settings.db_prefix,
-           "HALL_VAR_DIR": str(var_dir)}
-    env.pop("MONGO_URI", None)
-    return subprocess.run([sys.executable, "-m", "hall.tools.audit", "verify"], env=env, capture_output=True,
-                          text=True, timeout=120)
 
 
 def test_verify_names_an_entry_changed_and_one_removed_in_the_database(hall, story, tmp_path):
